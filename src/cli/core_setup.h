@@ -1,0 +1,43 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+#include "service/access_core.h"
+
+namespace menjin::cli {
+
+// Flags of every command that works on a data folder.
+struct DataFlags {
+    std::string data_dir;
+    std::string models_dir;
+    std::string range = "full";
+    int pipelines = 2;
+};
+
+// Adds --data (required), --models, --range and --pipelines to `command`.
+void AddDataFlags(CLI::App* command, DataFlags* flags);
+
+// Opens the access core of the data folder with the system clock.
+Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags);
+
+// Prints "menjin <command>: <message>" on stderr and returns the exit code for `status`: 2 for
+// setup problems (missing data folder or models), 1 for everything else.
+int ReportError(const std::string& command, const Status& status);
+
+// Parses a time flag (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC); `fallback` when `text` is
+// empty.
+Result<UnixSeconds> ParseTimeFlag(const std::string& text, UnixSeconds fallback,
+                                  const std::string& flag);
+
+// Splits "a,b,c" into its non-empty parts.
+std::vector<std::string> SplitCommas(const std::string& text);
+
+// Prints `value` as one JSON line on stdout.
+void PrintJson(const nlohmann::json& value);
+
+}  // namespace menjin::cli

@@ -1,0 +1,45 @@
+#include <iostream>
+
+#include <sodium.h>
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "common/log.h"
+
+int main(int argc, char** argv) {
+    CLI::App app{"menjin: face-recognition access control for public rental housing"};
+    app.require_subcommand(1);
+    std::string log_level = "warn";
+    app.add_option("--log-level", log_level,
+                   "Log level on stderr: error, warn, info, debug, trace or off")
+        ->check(CLI::IsMember({"error", "warn", "info", "debug", "trace", "off"}));
+    app.set_version_flag("--version", std::string("menjin ") + MENJIN_VERSION);
+
+    int exit_code = 0;
+    menjin::cli::AddDetectCommand(app, &exit_code);
+    menjin::cli::AddVerifyCommand(app, &exit_code);
+    menjin::cli::AddEvalCommand(app, &exit_code);
+    menjin::cli::AddBenchCommand(app, &exit_code);
+    menjin::cli::AddCalibrateCommand(app, &exit_code);
+    menjin::cli::AddInitCommand(app, &exit_code);
+    menjin::cli::AddDirectoryCommands(app, &exit_code);
+    menjin::cli::AddEnrolCommands(app, &exit_code);
+    menjin::cli::AddGateCheckCommand(app, &exit_code);
+    menjin::cli::AddDemoCommand(app, &exit_code);
+
+    // Subcommand callbacks run inside parse, after every option is read, so logging and
+    // libsodium are set up in a pre-callback.
+    app.parse_complete_callback([&] {
+        menjin::InitLogging(log_level);
+        if (sodium_init() < 0) {
+            std::cerr << "menjin: libsodium failed to initialise\n";
+            std::exit(2);
+        }
+    });
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? 0 : 2;
+    }
+    return exit_code;
+}

@@ -1,0 +1,204 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "access/decision.h"
+#include "access/thresholds.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "crypto/record_cipher.h"
+#include "domain/records.h"
+#include "frames/image_decoder.h"
+#include "gallery/gallery_set.h"
+#include "service/pipeline_pool.h"
+#include "storage/store.h"
+#include "vision/face_quality.h"
+#include "vision/recognition_engine.h"
+
+namespace menjin {
+
+// Where an AccessCore keeps its data, and how it recognises faces.
+struct AccessCoreOptions {
+    // Folder holding menjin.db and data.key (created by `menjin init`).
+    std::filesystem::path data_dir;
+    // Folder holding manifest.json, calibration.json and the models.
+    std::filesystem::path model_dir;
+    PipelineOptions pipeline;
+    // Pipelines for concurrent decisions and enrolments.
+    int pipelines = 2;
+    // Limits for uploaded and camera images.
+    DecodeLimits decode_limits;
+};
+
+// Returns the database path inside a data folder.
+std::filesystem::path DatabasePath(const std::filesystem::path& data_dir);
+// Returns the key file path inside a data folder.
+std::filesystem::path KeyFilePath(const std::filesystem::path& data_dir);
+
+// Result of an enrolment attempt. A rejected photo is a normal outcome, not an error.
+struct EnrolmentResult {
+    bool accepted = false;
+    // Why it was rejected: "no_face", "multiple_faces", a quality reason code
+    // (face_too_small, blurred, pose_yaw, ...) or "already_enrolled".
+    std::vector<std::string> reasons;
+    int faces_found = 0;
+    std::optional<AssessedFace> face;  // the face that was assessed, when exactly one
+    // When reasons has "already_enrolled": the other person and the similarity score.
+    std::string duplicate_person_id;
+    float duplicate_score = 0;
+    std::int64_t template_id = 0;  // of the stored template when accepted
+};
+
+// A gate decision as the gate may show it, plus what was logged.
+struct GateOutcome {
+    AccessDecision decision;
+    std::string gate_id;
+    std::string estate_id;
+    // Masked name of the granted person (e.g. 张○明); empty unless granted.
+    std::string display_name;
+    // True when the granted person has a display thumbnail (fetch it by person id).
+    bool has_thumbnail = false;
+    std::int64_t passage_id = 0;
+    Thresholds thresholds;
+    int frames_received = 0;
+    int frames_usable = 0;
+};
+
+// The access core: directory, enrolment, estate galleries, gate decisions and move-out over
+// one store. Validation of ids, references and time windows happens here; the store only
+// enforces keys.
+//
+// Thread safety: all public methods may be called from several threads. Searches run in
+// parallel; changes that alter gallery membership (enrolment, grants, move-out) are
+// serialised by membership_mutex_ so the galleries always match the store.
+class AccessCore {
+  public:
+    // Opens the data folder (which must exist, see InitDataDir) and loads the models in the
+    // folder's recording mode (options.pipeline.mode is replaced by it), then builds every
+    // estate gallery from the stored templates.
+    static Result<std::unique_ptr<AccessCore>> Open(const AccessCoreOptions& options,
+                                                    std::shared_ptr<const Clock> clock);
+
+    // Creates the data folder (mode 0700), its key file (0600) and database, and records the
+    // recognition mode that every later Open uses (templates of different modes never mix).
+    // Returns ok when the folder is already set up with the same mode, and
+    // kFailedPrecondition when it was set up with another.
+    static Status InitDataDir(const std::filesystem::path& data_dir, RecognitionMode mode);
+
+    Store& store() { return *store_; }
+    const GallerySet& galleries() const { return *galleries_; }
+    const RecordCipher& cipher() const { return cipher_; }
+    const std::string& template_kind() const { return pool_->template_kind(); }
+    const Clock& clock() const { return *clock_; }
+
+    // --- Directory, with validation (ids, references, windows)
+    Status AddEstate(const Estate& estate);
+    Status AddGate(const Gate& gate);
+    Status AddUnit(const Unit& unit);
+    // Creates the unit's household; the tenant, when given, must be a tenant of that unit.
+    Status AddHousehold(const Household& household);
+    Status AddPerson(const Person& person);
+    // Adds a unit with its household (id `household_id`, or the unit id when empty), atomically.
+    Status AddUnitWithHousehold(const Unit& unit, const std::string& household_id);
+    // Adds a tenant or family member and grants them their estate from now for `grant_days`
+    // days; a tenant becomes the household's registered tenant when it has none. Atomic.
+    Status AddResident(const Person& person, int grant_days);
+    Status AddCompany(const ServiceCompany& company);
+    // Records a verified service staff member. Needs the verification fields and a window
+    // with valid_from < valid_to; every served estate must exist.
+    Status AddServiceStaff(const ServiceStaff& staff);
+    // AddServiceStaff plus one grant per served estate over the validity window. Atomic.
+    Status AddServiceStaffWithGrants(const ServiceStaff& staff);
+    // Adds a grant and puts the person's templates into that estate's gallery at once.
+    Status AddGrant(const AccessGrant& grant);
+    // Returns the id used for the grant that AddResident and AddServiceStaffWithGrants create.
+    static std::string DefaultGrantId(const std::string& person_id, const std::string& estate_id);
+    // Deletes a grant and takes the person out of the estate's gallery when it was their last
+    // grant there.
+    Status RemoveGrant(const std::string& grant_id);
+    // Stores a keyed hash of `secret` (card number, PIN or QR token) for the person.
+    Result<AltCredential> AddAltCredential(const std::string& person_id, CredentialKind kind,
+                                           const std::string& secret);
+
+    // --- Enrolment
+    // Enrols a face for an existing person from an encoded photo. The photo is discarded after
+    // the template and display thumbnail are made. Errors (not rejections): kNotFound for an
+    // unknown person, kUnprocessable/kTooLarge for a bad image.
+    Result<EnrolmentResult> Enrol(const std::string& person_id,
+                                  std::span<const std::uint8_t> photo);
+    // Adds a resident (as AddResident) and enrols their photo in one transaction, so a crash
+    // leaves either both or neither. A rejected photo adds nobody.
+    Result<EnrolmentResult> AddResidentAndEnrol(const Person& person, int grant_days,
+                                                std::span<const std::uint8_t> photo);
+
+    // --- Gate decisions; each one is written to the passage log.
+    // Decides on the frames of one approach (encoded images) at `gate_id`.
+    Result<GateOutcome> DecideFaces(const std::string& gate_id,
+                                    const std::vector<std::span<const std::uint8_t>>& frames);
+    // Decides on an alternative credential presented at `gate_id`.
+    Result<GateOutcome> DecideCredential(const std::string& gate_id, CredentialKind kind,
+                                         const std::string& secret);
+    // Returns the current thresholds of an estate (they depend on its gallery size).
+    Result<Thresholds> ThresholdsOf(const std::string& estate_id) const;
+
+    // --- Move-out and retention
+    // Deletes the person's templates, thumbnail, grants, credentials, staff record and person
+    // record, removes them from every gallery, pseudonymises their passages, stores and
+    // returns the deletion receipt, and compacts the database so no deleted bytes remain.
+    Result<DeletionReceipt> MoveOut(const std::string& person_id, const std::string& operator_id);
+    // Deletes passages older than the retention period (setting "passage_retention_days",
+    // default 180). Returns the count.
+    Result<int> PurgeExpiredPassages();
+
+  private:
+    AccessCore(AccessCoreOptions options, std::shared_ptr<const Clock> clock,
+               std::unique_ptr<Store> store, RecordCipher cipher, RecognitionEngine engine,
+               std::unique_ptr<PipelinePool> pool, std::unique_ptr<GallerySet> galleries);
+
+    Status LoadGalleries();
+    // AddGrant and AddResident without taking membership_mutex_; the caller holds it.
+    Status AddGrantLocked(const AccessGrant& grant);
+    Status AddResidentLocked(const Person& person, int grant_days);
+    // Adds every template of the person to the galleries of the estates they hold grants for
+    // and to the all-estates gallery used for duplicate checks.
+    Status AddPersonToGalleries(const std::string& person_id);
+    Result<GateOutcome> LogOutcome(const Gate& gate, GateOutcome outcome,
+                                   const std::string& credential);
+    Result<GrantCheck> CheckPersonGrants(const std::string& person_id, const Estate& estate);
+    Result<std::vector<std::vector<float>>> UsableTemplates(
+        const std::vector<std::span<const std::uint8_t>>& frames);
+    // Decodes, detects, checks quality and computes the template and thumbnail, without
+    // writing anything. A rejection leaves `draft.result.reasons` non-empty.
+    struct EnrolmentDraft {
+        EnrolmentResult result;
+        std::vector<float> values;
+        std::vector<std::uint8_t> thumbnail;
+    };
+    Result<EnrolmentDraft> DraftEnrolment(const std::string& person_id,
+                                          std::span<const std::uint8_t> photo);
+    // Stores the draft's template and thumbnail; the caller holds membership_mutex_ and runs
+    // it inside a transaction.
+    Status StoreEnrolment(const std::string& person_id, EnrolmentDraft& draft);
+    Status CheckDuplicate(const std::string& person_id, EnrolmentDraft& draft);
+
+    AccessCoreOptions options_;
+    std::shared_ptr<const Clock> clock_;
+    std::unique_ptr<Store> store_;
+    RecordCipher cipher_;
+    RecognitionEngine engine_;
+    std::unique_ptr<PipelinePool> pool_;
+    std::unique_ptr<GallerySet> galleries_;
+    std::mutex membership_mutex_;  // serialises gallery membership changes with their writes
+};
+
+// Id of the gallery that holds every template of every estate, for duplicate checks.
+inline constexpr const char* kAllEstatesGallery = "*";
+
+}  // namespace menjin

@@ -1,0 +1,106 @@
+// Move-out: verifiable erasure of a person's personal and biometric data, and the passage
+// retention purge.
+
+#include <sodium.h>
+
+#include "common/log.h"
+#include "service/access_core.h"
+
+namespace menjin {
+
+namespace {
+
+constexpr const char* kRetentionSetting = "passage_retention_days";
+constexpr int kDefaultRetentionDays = 180;
+
+std::string NewReceiptId() {
+    unsigned char random[8];
+    randombytes_buf(random, sizeof(random));
+    char hex[sizeof(random) * 2 + 1];
+    sodium_bin2hex(hex, sizeof(hex), random, sizeof(random));
+    return std::string("rcpt-") + hex;
+}
+
+}  // namespace
+
+Result<DeletionReceipt> AccessCore::MoveOut(const std::string& person_id,
+                                            const std::string& operator_id) {
+    std::lock_guard lock(membership_mutex_);
+    MENJIN_ASSIGN_OR_RETURN(Person person, store_->GetPerson(person_id));
+    DeletionReceipt receipt;
+    receipt.id = NewReceiptId();
+    receipt.person_pseudonym = cipher_.Pseudonym(person_id);
+    receipt.at = clock_->Now();
+    receipt.operator_id = operator_id;
+
+    bool gallery_cleared = false;
+    const Status erased = store_->Transaction([&]() -> Status {
+        MENJIN_ASSIGN_OR_RETURN(receipt.templates_deleted,
+                                store_->DeleteTemplatesOfPerson(person_id));
+        MENJIN_ASSIGN_OR_RETURN(receipt.thumbnails_deleted, store_->DeleteThumbnail(person_id));
+        MENJIN_ASSIGN_OR_RETURN(receipt.grants_deleted, store_->DeleteGrantsOfPerson(person_id));
+        MENJIN_ASSIGN_OR_RETURN(receipt.credentials_deleted,
+                                store_->DeleteAltCredentialsOfPerson(person_id));
+        if (person.role == PersonRole::kServiceStaff) {
+            Status staff = store_->DeleteServiceStaff(person_id);
+            if (!staff.ok() && staff.code() != ErrorCode::kNotFound)
+                return staff;
+            receipt.staff_record_deleted = staff.ok();
+        }
+        if (person.household_id) {
+            MENJIN_ASSIGN_OR_RETURN(Household household,
+                                    store_->GetHousehold(*person.household_id));
+            if (household.tenant_person_id == person_id) {
+                household.tenant_person_id.reset();
+                MENJIN_RETURN_IF_ERROR(store_->UpdateHousehold(household).status());
+            }
+        }
+        MENJIN_RETURN_IF_ERROR(store_->DeletePerson(person_id));
+        receipt.person_record_deleted = true;
+        MENJIN_ASSIGN_OR_RETURN(receipt.passages_pseudonymised,
+                                store_->PseudonymisePassages(person_id, receipt.person_pseudonym));
+        // The galleries are emptied last so the receipt can count their entries; when the
+        // commit fails below, the person goes back into them.
+        MENJIN_ASSIGN_OR_RETURN(receipt.gallery_entries_deleted,
+                                galleries_->RemovePerson(person_id));
+        gallery_cleared = true;
+        return store_->AddReceipt(receipt);
+    });
+    if (!erased.ok()) {
+        if (gallery_cleared) {
+            Status restored = AddPersonToGalleries(person_id);
+            if (!restored.ok()) {
+                MENJIN_LOG_ERROR(
+                    "core: move-out of {} failed and its gallery entries could not "
+                    "be restored: {}; restart to rebuild the galleries",
+                    person_id, restored.ToString());
+            }
+        }
+        return erased;
+    }
+    // Freed pages still hold the deleted bytes until the file is rewritten.
+    MENJIN_RETURN_IF_ERROR(store_->Compact());
+    MENJIN_LOG_INFO("core: moved out {} by {}: receipt {}", receipt.person_pseudonym, operator_id,
+                    receipt.id);
+    return receipt;
+}
+
+Result<int> AccessCore::PurgeExpiredPassages() {
+    MENJIN_ASSIGN_OR_RETURN(std::optional<std::string> setting,
+                            store_->GetSetting(kRetentionSetting));
+    int days = kDefaultRetentionDays;
+    if (setting) {
+        try {
+            days = std::stoi(*setting);
+        } catch (const std::exception&) {
+            return InvalidArgument("core: setting " + std::string(kRetentionSetting) + " is '" +
+                                   *setting + "', not a number of days");
+        }
+    }
+    const UnixSeconds cutoff = clock_->Now() - static_cast<UnixSeconds>(days) * 86400;
+    MENJIN_ASSIGN_OR_RETURN(int purged, store_->PurgePassagesBefore(cutoff));
+    MENJIN_LOG_INFO("core: purged {} passages older than {} days", purged, days);
+    return purged;
+}
+
+}  // namespace menjin

@@ -1,0 +1,276 @@
+#include "sqlite/migrations.h"
+
+#include <iterator>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+
+namespace menjin {
+
+namespace {
+
+struct Migration {
+    int version;
+    const char* sql;
+};
+
+// Version 1: the first schema.
+//
+// Face templates and thumbnails are kept in their own tables, away from names (people) and
+// addresses (units), and hold only sealed (encrypted) blobs. face_templates and passages use
+// AUTOINCREMENT so that an id is never reused after a delete: a template id is also the id in
+// the estate galleries, and passage ids are the paging key.
+//
+// households.tenant_person_id is set to NULL when the tenant's person row is deleted, so a
+// move-out does not have to edit the household first. Every other reference blocks the
+// delete of the row it points to.
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE estates (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    timezone TEXT NOT NULL,
+    target_fpir REAL NOT NULL,
+    min_margin REAL NOT NULL,
+    welfare_days INTEGER NOT NULL,
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE gates (
+    id TEXT PRIMARY KEY,
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    name TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('entry', 'exit', 'both')),
+    version INTEGER NOT NULL
+);
+CREATE INDEX gates_by_estate ON gates (estate_id);
+
+CREATE TABLE units (
+    id TEXT PRIMARY KEY,
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    building TEXT NOT NULL,
+    number TEXT NOT NULL,
+    address TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX units_by_estate ON units (estate_id);
+
+CREATE TABLE households (
+    id TEXT PRIMARY KEY,
+    unit_id TEXT NOT NULL UNIQUE REFERENCES units (id),
+    tenant_person_id TEXT REFERENCES people (id) ON DELETE SET NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX households_by_tenant ON households (tenant_person_id);
+
+CREATE TABLE people (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    birth_year INTEGER NOT NULL,
+    phone TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('tenant', 'family_member', 'service_staff')),
+    household_id TEXT REFERENCES households (id),
+    welfare_days INTEGER,
+    created_at INTEGER NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX people_by_household ON people (household_id);
+
+CREATE TABLE service_companies (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('courier', 'food_delivery', 'other')),
+    contact_name TEXT NOT NULL,
+    contact_phone TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE service_staff (
+    person_id TEXT PRIMARY KEY REFERENCES people (id),
+    company_id TEXT NOT NULL REFERENCES service_companies (id),
+    verified_by TEXT NOT NULL,
+    verified_at INTEGER NOT NULL,
+    verified_contact TEXT NOT NULL,
+    valid_from INTEGER NOT NULL,
+    valid_to INTEGER NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX service_staff_by_company ON service_staff (company_id);
+CREATE INDEX service_staff_by_valid_to ON service_staff (valid_to);
+
+-- ServiceStaff.estate_ids, in their original order (position).
+CREATE TABLE service_staff_estates (
+    person_id TEXT NOT NULL REFERENCES service_staff (person_id) ON DELETE CASCADE,
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    position INTEGER NOT NULL,
+    PRIMARY KEY (person_id, estate_id)
+) WITHOUT ROWID;
+CREATE INDEX service_staff_estates_by_estate ON service_staff_estates (estate_id);
+
+-- schedule is WeeklySchedule as JSON: seven arrays (Monday first) of [start, end) minutes.
+CREATE TABLE access_grants (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people (id),
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    valid_from INTEGER NOT NULL,
+    valid_to INTEGER NOT NULL,
+    schedule TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX access_grants_by_person ON access_grants (person_id);
+CREATE INDEX access_grants_by_estate ON access_grants (estate_id);
+
+-- One active credential per kind and secret, so that a lookup by hash finds one person.
+CREATE TABLE alt_credentials (
+    id TEXT PRIMARY KEY,
+    person_id TEXT NOT NULL REFERENCES people (id),
+    kind TEXT NOT NULL CHECK (kind IN ('card', 'pin', 'qr')),
+    secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked INTEGER NOT NULL CHECK (revoked IN (0, 1))
+);
+CREATE INDEX alt_credentials_by_person ON alt_credentials (person_id);
+CREATE UNIQUE INDEX alt_credentials_active ON alt_credentials (kind, secret_hash)
+    WHERE revoked = 0;
+
+CREATE TABLE face_templates (
+    template_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    person_id TEXT NOT NULL REFERENCES people (id),
+    template_kind TEXT NOT NULL,
+    sealed BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX face_templates_by_person ON face_templates (person_id);
+CREATE INDEX face_templates_by_kind ON face_templates (template_kind);
+
+CREATE TABLE thumbnails (
+    person_id TEXT PRIMARY KEY REFERENCES people (id),
+    sealed BLOB NOT NULL
+);
+
+-- person_id is '' for unknown faces and after pseudonymisation, so it references nothing.
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    gate_id TEXT NOT NULL REFERENCES gates (id),
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    at INTEGER NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('entry', 'exit', 'both')),
+    person_id TEXT NOT NULL,
+    pseudonym TEXT NOT NULL,
+    band TEXT NOT NULL CHECK (band IN ('grant', 'deny', 'retry')),
+    reason TEXT NOT NULL,
+    score REAL NOT NULL,
+    credential TEXT NOT NULL
+);
+CREATE INDEX passages_by_estate ON passages (estate_id, id);
+CREATE INDEX passages_by_gate ON passages (gate_id, id);
+CREATE INDEX passages_by_person ON passages (person_id, id);
+CREATE INDEX passages_by_band ON passages (band, id);
+CREATE INDEX passages_by_time ON passages (at);
+
+-- Receipts outlive the person, so they reference nothing.
+CREATE TABLE deletion_receipts (
+    id TEXT PRIMARY KEY,
+    person_pseudonym TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    operator_id TEXT NOT NULL,
+    templates_deleted INTEGER NOT NULL,
+    thumbnails_deleted INTEGER NOT NULL,
+    grants_deleted INTEGER NOT NULL,
+    credentials_deleted INTEGER NOT NULL,
+    gallery_entries_deleted INTEGER NOT NULL,
+    passages_pseudonymised INTEGER NOT NULL,
+    person_record_deleted INTEGER NOT NULL,
+    staff_record_deleted INTEGER NOT NULL
+);
+CREATE INDEX deletion_receipts_by_time ON deletion_receipts (at);
+
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+-- Values the store keeps for itself, such as the sealed data-key check.
+CREATE TABLE store_meta (
+    name TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, kSchemaV1},
+};
+
+constexpr const char* kCreateMigrationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    applied_at INTEGER NOT NULL
+))sql";
+
+Result<int> CurrentVersion(const SqliteConnection& db) {
+    MENJIN_ASSIGN_OR_RETURN(SqliteStatement statement,
+                            db.Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    MENJIN_ASSIGN_OR_RETURN(bool has_row, statement.Step());
+    if (!has_row)
+        return Internal("store: schema_migrations returned no row");
+    return statement.ColumnInt(0);
+}
+
+Status ApplyMigration(const SqliteConnection& db, const Migration& migration) {
+    MENJIN_RETURN_IF_ERROR(db.Execute(migration.sql));
+    MENJIN_ASSIGN_OR_RETURN(SqliteStatement record,
+                            db.Prepare("INSERT INTO schema_migrations (version, applied_at) "
+                                       "VALUES (?, CAST(strftime('%s', 'now') AS INTEGER))"));
+    record.Bind(1, migration.version);
+    MENJIN_RETURN_IF_ERROR(record.Run());
+    MENJIN_LOG_INFO("store: applied schema migration {} to '{}'", migration.version,
+                    db.file().string());
+    return Status::Ok();
+}
+
+// Runs inside the migration transaction.
+Status ApplyMissingMigrations(const SqliteConnection& db) {
+    MENJIN_RETURN_IF_ERROR(db.Execute(kCreateMigrationsTable));
+    MENJIN_ASSIGN_OR_RETURN(int current, CurrentVersion(db));
+    if (current > LatestSchemaVersion()) {
+        return Status(ErrorCode::kFailedPrecondition,
+                      fmt::format("store: database '{}' has schema version {}, but this build "
+                                  "knows versions up to {}: upgrade menjin",
+                                  db.file().string(), current, LatestSchemaVersion()));
+    }
+    for (const Migration& migration : kMigrations) {
+        if (migration.version > current)
+            MENJIN_RETURN_IF_ERROR(ApplyMigration(db, migration));
+    }
+    return Status::Ok();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() {
+    return std::prev(std::end(kMigrations))->version;
+}
+
+Status ApplyMigrations(const SqliteConnection& db) {
+    // IMMEDIATE takes the write lock at once, so two processes opening a new file cannot both
+    // decide to create the schema.
+    MENJIN_RETURN_IF_ERROR(db.Execute("BEGIN IMMEDIATE"));
+    Status status = ApplyMissingMigrations(db);
+    if (status.ok())
+        status = db.Execute("COMMIT");
+    if (!status.ok() && db.InTransaction()) {
+        // The original failure matters more than a failed rollback.
+        (void)db.Execute("ROLLBACK");
+    }
+    return status;
+}
+
+Result<std::vector<int>> AppliedMigrations(const SqliteConnection& db) {
+    MENJIN_ASSIGN_OR_RETURN(SqliteStatement statement,
+                            db.Prepare("SELECT version FROM schema_migrations ORDER BY version"));
+    return CollectRows<int>(
+        statement, [](const SqliteStatement& row) -> Result<int> { return row.ColumnInt(0); });
+}
+
+}  // namespace menjin

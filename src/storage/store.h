@@ -1,0 +1,165 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "domain/records.h"
+
+namespace menjin {
+
+// Filter and page for passage queries. Empty or unset fields do not filter.
+struct PassageQuery {
+    std::string estate_id;
+    std::string gate_id;
+    std::string person_id;
+    std::optional<DecisionBand> band;
+    std::optional<UnixSeconds> from;  // inclusive
+    std::optional<UnixSeconds> to;    // exclusive
+    int limit = 100;
+    // Return only passages with id < before_id (newest first), for paging; 0 = from newest.
+    std::int64_t before_id = 0;
+};
+
+// The persistent state of menjin behind one interface, so that the embedded SQLite store and a
+// PostgreSQL store are interchangeable for every caller.
+//
+// Errors: kNotFound for an unknown id (the message names the kind and id), kAlreadyExists for a
+// duplicate id or unique key, kConflict when `expected_version` differs from the stored version,
+// kFailedPrecondition when a reference is missing (e.g. a gate of an unknown estate),
+// kIoError/kDataLoss for database or decryption failures. A failed call changes nothing.
+//
+// Face templates and thumbnails are encrypted at rest with an AEAD cipher; the store decrypts
+// them on read. Names and addresses are in other tables than templates.
+//
+// Thread safety: all methods may be called from several threads at once. Transaction() runs
+// `body` atomically: calls made by `body` on the same thread join the transaction, and other
+// threads wait until it ends.
+class Store {
+  public:
+    virtual ~Store() = default;
+
+    // Runs `body` in one transaction, committing when it returns ok and rolling back otherwise
+    // (its Status is returned). Nested calls join the outer transaction.
+    virtual Status Transaction(const std::function<Status()>& body) = 0;
+
+    // --- Estates and gates
+    virtual Status CreateEstate(const Estate& estate) = 0;
+    virtual Result<Estate> GetEstate(const std::string& id) = 0;
+    virtual Result<std::vector<Estate>> ListEstates() = 0;
+    // Stores `estate` (all fields but id) when the stored version equals `estate.version`,
+    // and increments the version. Returns the stored record.
+    virtual Result<Estate> UpdateEstate(const Estate& estate) = 0;
+
+    virtual Status CreateGate(const Gate& gate) = 0;
+    virtual Result<Gate> GetGate(const std::string& id) = 0;
+    virtual Result<std::vector<Gate>> ListGates(const std::string& estate_id) = 0;
+    virtual Result<Gate> UpdateGate(const Gate& gate) = 0;
+
+    // --- Units and households
+    virtual Status CreateUnit(const Unit& unit) = 0;
+    virtual Result<Unit> GetUnit(const std::string& id) = 0;
+    virtual Result<std::vector<Unit>> ListUnits(const std::string& estate_id) = 0;
+    virtual Result<Unit> UpdateUnit(const Unit& unit) = 0;
+
+    // A unit has at most one household (kAlreadyExists otherwise).
+    virtual Status CreateHousehold(const Household& household) = 0;
+    virtual Result<Household> GetHousehold(const std::string& id) = 0;
+    virtual Result<std::optional<Household>> FindHouseholdOfUnit(const std::string& unit_id) = 0;
+    virtual Result<Household> UpdateHousehold(const Household& household) = 0;
+
+    // --- People
+    virtual Status CreatePerson(const Person& person) = 0;
+    virtual Result<Person> GetPerson(const std::string& id) = 0;
+    virtual Result<Person> UpdatePerson(const Person& person) = 0;
+    // Deletes the person row; the caller deletes dependent rows first (move-out does).
+    virtual Status DeletePerson(const std::string& id) = 0;
+    virtual Result<std::vector<Person>> ListHouseholdMembers(const std::string& household_id) = 0;
+    // People who live in the estate or hold a grant for it, optionally whose name or id
+    // contains `text`, ordered by id, at most `limit`.
+    virtual Result<std::vector<Person>> ListPeopleInEstate(const std::string& estate_id,
+                                                           const std::string& text, int limit) = 0;
+    // Returns the estate a resident lives in (through household and unit), if any.
+    virtual Result<std::optional<std::string>> ResidentEstateOf(const std::string& person_id) = 0;
+
+    // --- Service companies and staff
+    virtual Status CreateCompany(const ServiceCompany& company) = 0;
+    virtual Result<ServiceCompany> GetCompany(const std::string& id) = 0;
+    virtual Result<std::vector<ServiceCompany>> ListCompanies() = 0;
+    virtual Result<ServiceCompany> UpdateCompany(const ServiceCompany& company) = 0;
+
+    // Creates the staff record of an existing person with role kServiceStaff.
+    virtual Status CreateServiceStaff(const ServiceStaff& staff) = 0;
+    virtual Result<ServiceStaff> GetServiceStaff(const std::string& person_id) = 0;
+    virtual Result<ServiceStaff> UpdateServiceStaff(const ServiceStaff& staff) = 0;
+    virtual Status DeleteServiceStaff(const std::string& person_id) = 0;
+    // Staff whose validity ends before `before`, serving `estate_id` when it is not empty.
+    virtual Result<std::vector<ServiceStaff>> ListStaffExpiringBefore(
+        UnixSeconds before, const std::string& estate_id) = 0;
+
+    // --- Grants
+    virtual Status CreateGrant(const AccessGrant& grant) = 0;
+    virtual Result<AccessGrant> GetGrant(const std::string& id) = 0;
+    virtual Result<std::vector<AccessGrant>> ListGrantsOfPerson(const std::string& person_id) = 0;
+    virtual Result<std::vector<AccessGrant>> ListGrantsOfEstate(const std::string& estate_id) = 0;
+    virtual Status DeleteGrant(const std::string& id) = 0;
+    // Returns how many grants were deleted.
+    virtual Result<int> DeleteGrantsOfPerson(const std::string& person_id) = 0;
+
+    // --- Alternative credentials
+    virtual Status CreateAltCredential(const AltCredential& credential) = 0;
+    // Finds an unrevoked credential by kind and keyed hash; nullopt when none matches.
+    virtual Result<std::optional<AltCredential>> FindAltCredential(
+        CredentialKind kind, const std::string& secret_hash) = 0;
+    virtual Result<std::vector<AltCredential>> ListAltCredentials(const std::string& person_id) = 0;
+    virtual Status RevokeAltCredential(const std::string& id) = 0;
+    virtual Result<int> DeleteAltCredentialsOfPerson(const std::string& person_id) = 0;
+
+    // --- Face templates and thumbnails (encrypted at rest)
+    // Stores the template and returns it with its new template_id.
+    virtual Result<FaceTemplateRecord> AddTemplate(const FaceTemplateRecord& record) = 0;
+    // Templates of one person, decrypted.
+    virtual Result<std::vector<FaceTemplateRecord>> ListTemplatesOfPerson(
+        const std::string& person_id) = 0;
+    // Every template of `template_kind`, decrypted, for building galleries at start.
+    virtual Result<std::vector<FaceTemplateRecord>> ListTemplatesOfKind(
+        const std::string& template_kind) = 0;
+    virtual Result<int> DeleteTemplatesOfPerson(const std::string& person_id) = 0;
+
+    // Stores (or replaces) the display thumbnail, an encoded JPEG.
+    virtual Status PutThumbnail(const std::string& person_id,
+                                const std::vector<std::uint8_t>& jpeg) = 0;
+    // Returns the decrypted thumbnail, or nullopt when the person has none.
+    virtual Result<std::optional<std::vector<std::uint8_t>>> GetThumbnail(
+        const std::string& person_id) = 0;
+    virtual Result<int> DeleteThumbnail(const std::string& person_id) = 0;
+
+    // --- Passage log
+    // Appends the passage and returns its id.
+    virtual Result<std::int64_t> AppendPassage(const Passage& passage) = 0;
+    // Matching passages, newest first.
+    virtual Result<std::vector<Passage>> QueryPassages(const PassageQuery& query) = 0;
+    // Replaces person_id by `pseudonym` in every passage of the person; returns the count.
+    virtual Result<int> PseudonymisePassages(const std::string& person_id,
+                                             const std::string& pseudonym) = 0;
+    // Deletes passages older than `before`; returns the count.
+    virtual Result<int> PurgePassagesBefore(UnixSeconds before) = 0;
+
+    // --- Deletion receipts
+    virtual Status AddReceipt(const DeletionReceipt& receipt) = 0;
+    virtual Result<DeletionReceipt> GetReceipt(const std::string& id) = 0;
+    virtual Result<std::vector<DeletionReceipt>> ListReceipts(int limit) = 0;
+
+    // --- Settings: small named values such as retention days or an installation salt.
+    virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
+    virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+
+    // Reclaims free pages so deleted data leaves the database file (SQLite: VACUUM and a WAL
+    // checkpoint). Safe to call at any time outside a transaction.
+    virtual Status Compact() = 0;
+};
+
+}  // namespace menjin

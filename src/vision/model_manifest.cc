@@ -1,0 +1,141 @@
+#include "vision/model_manifest.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace menjin {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// The ArcFace reference points for a 112x112 crop with the two mouth corners merged into their
+// midpoint. Built in so that a hand-written manifest for standard ONNX models (SFace, ArcFace
+// exports) needs no template of its own.
+AlignmentTemplate ArcFace112() {
+    return {
+        "arcface_112",
+        {112, 112},
+        {{{38.2946f, 51.6963f}, {73.5318f, 51.5014f}, {56.0252f, 71.7366f}, {56.1396f, 92.2848f}}}};
+}
+
+Status Invalid(const fs::path& path, const std::string& what) {
+    return InvalidArgument("models: invalid manifest '" + path.string() + "': " + what);
+}
+
+cv::Scalar ToScalar(const json& values) {
+    return {values.at(0).get<double>(), values.at(1).get<double>(), values.at(2).get<double>()};
+}
+
+ModelSpec ParseModel(const json& entry, const fs::path& folder) {
+    ModelSpec spec;
+    spec.name = entry.at("name").get<std::string>();
+    spec.role = entry.at("role").get<std::string>();
+    spec.family = entry.value("family", "generic");
+    spec.file = folder / entry.at("file").get<std::string>();
+    spec.sha256 = entry.value("sha256", "");
+    const json& input = entry.at("input");
+    spec.input_size = {input.at("width").get<int>(), input.at("height").get<int>()};
+    spec.input_rgb = input.value("color", "RGB") == "RGB";
+    const json& pre = entry.value("preprocess", json::object());
+    spec.mean = pre.contains("mean") ? ToScalar(pre["mean"]) : cv::Scalar(0, 0, 0);
+    spec.std_dev = pre.contains("std") ? ToScalar(pre["std"]) : cv::Scalar(1, 1, 1);
+    spec.alignment = entry.value("alignment", "");
+    spec.output_dim = entry.value("output_dim", 0);
+    if (entry.contains("outputs")) {
+        for (const auto& [role, name] : entry["outputs"].items()) {
+            spec.outputs[role] = name.get<std::string>();
+        }
+    } else if (entry.contains("output")) {
+        spec.outputs["embedding"] = entry["output"].get<std::string>();
+    }
+    const json& source = entry.value("source", json::object());
+    spec.package = source.value("package", "user");
+    spec.version = source.value("version", "");
+    spec.license = entry.value("license", "");
+    return spec;
+}
+
+AlignmentTemplate ParseTemplate(const std::string& name, const json& entry) {
+    AlignmentTemplate tmpl;
+    tmpl.name = name;
+    tmpl.size = {entry.at("width").get<int>(), entry.at("height").get<int>()};
+    const json& points = entry.at("points");
+    if (points.size() != 4)
+        throw std::out_of_range("template " + name + " needs 4 points");
+    for (std::size_t i = 0; i < 4; ++i) {
+        tmpl.points[i] = {points[i].at(0).get<float>(), points[i].at(1).get<float>()};
+    }
+    return tmpl;
+}
+
+}  // namespace
+
+Result<ModelManifest> ModelManifest::Load(const fs::path& path) {
+    std::ifstream in(path);
+    if (!in) {
+        return NotFound("models: manifest '" + path.string() +
+                        "' not found: run the setup command or pass --models DIR");
+    }
+    ModelManifest manifest;
+    manifest.path_ = path;
+    manifest.templates_["arcface_112"] = ArcFace112();
+    try {
+        json doc = json::parse(in);
+        for (const auto& entry : doc.at("models")) {
+            manifest.models_.push_back(ParseModel(entry, path.parent_path()));
+        }
+        const json templates = doc.value("alignment_templates", json::object());
+        for (const auto& [name, entry] : templates.items()) {
+            manifest.templates_[name] = ParseTemplate(name, entry);
+        }
+        const json& defaults = doc.value("defaults", json::object());
+        manifest.default_detector_ = defaults.value("detector", "blazeface");
+        manifest.default_embedder_ = defaults.value("embedder", "mobilefacenet");
+        manifest.accurate_embedders_ =
+            defaults.value("accurate_embedders", std::vector<std::string>{});
+    } catch (const json::exception& e) {
+        return Invalid(path, e.what());
+    } catch (const std::out_of_range& e) {
+        return Invalid(path, e.what());
+    }
+    return manifest;
+}
+
+Result<ModelSpec> ModelManifest::Find(const std::string& name) const {
+    std::string known;
+    for (const ModelSpec& spec : models_) {
+        if (spec.name == name)
+            return spec;
+        known += (known.empty() ? "" : ", ") + spec.name;
+    }
+    return NotFound("models: no model '" + name + "' in '" + path_.string() +
+                    "' (models: " + known + ")");
+}
+
+Result<AlignmentTemplate> ModelManifest::FindTemplate(const std::string& name) const {
+    auto it = templates_.find(name);
+    if (it == templates_.end()) {
+        return NotFound("models: no alignment template '" + name + "' in '" + path_.string() + "'");
+    }
+    return it->second;
+}
+
+fs::path ResolveModelDir(const std::string& flag) {
+    if (!flag.empty())
+        return flag;
+    if (const char* env = std::getenv("MENJIN_MODELS"); env && *env)
+        return env;
+    std::error_code error;
+    fs::path exe = fs::read_symlink("/proc/self/exe", error);
+    if (error)
+        return "models";
+    return exe.parent_path() / "models";
+}
+
+}  // namespace menjin

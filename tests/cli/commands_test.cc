@@ -1,0 +1,230 @@
+// Runs the built `menjin` executable as a user would and checks its exit codes, its JSON on
+// stdout and its error messages on stderr.
+
+#include <sys/wait.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "support/temp_dir.h"
+#include "support/test_paths.h"
+
+namespace menjin {
+namespace {
+
+namespace fs = std::filesystem;
+using ::menjin::testing::TempDir;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct CommandResult {
+    // Exit status, or -1 when the process was killed by a signal.
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+std::string ShellQuoted(const std::string& text) {
+    std::string quoted = "'";
+    for (char c : text) {
+        if (c == '\'') {
+            quoted += "'\\''";
+        } else {
+            quoted += c;
+        }
+    }
+    return quoted + "'";
+}
+
+std::string ReadFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream contents;
+    contents << in.rdbuf();
+    return contents.str();
+}
+
+// Runs menjin with `args`, capturing stdout and stderr in files inside `scratch`.
+CommandResult RunMenjin(const std::vector<std::string>& args, const TempDir& scratch) {
+    const fs::path out = scratch.path() / "stdout.txt";
+    const fs::path err = scratch.path() / "stderr.txt";
+    std::string command = ShellQuoted(MENJIN_EXECUTABLE);
+    for (const std::string& arg : args) {
+        command += ' ';
+        command += ShellQuoted(arg);
+    }
+    command += " >";
+    command += ShellQuoted(out.string());
+    command += " 2>";
+    command += ShellQuoted(err.string());
+    const int status = std::system(command.c_str());
+    CommandResult result;
+    if (status != -1 && WIFEXITED(status))
+        result.exit_code = WEXITSTATUS(status);
+    result.out = ReadFile(out);
+    result.err = ReadFile(err);
+    return result;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::stringstream stream(text);
+    std::string line;
+    while (std::getline(stream, line)) {
+        if (!line.empty())
+            lines.push_back(line);
+    }
+    return lines;
+}
+
+fs::path Astronaut() {
+    return ::menjin::testing::SourceDir() / "tests/data/astronaut.jpg";
+}
+
+TEST(DetectCommandTest, PrintsOneJsonLineWithFace) {
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+
+    const CommandResult result =
+        RunMenjin({"detect", "--models", models.string(), Astronaut().string()}, scratch);
+
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const std::vector<std::string> lines = Lines(result.out);
+    ASSERT_EQ(lines.size(), 1u) << result.out;
+    const nlohmann::json doc = nlohmann::json::parse(lines[0]);
+    EXPECT_EQ(doc["file"], Astronaut().string());
+    ASSERT_EQ(doc["faces"].size(), 1u);
+    const nlohmann::json& face = doc["faces"][0];
+    EXPECT_TRUE(face["box"].contains("x"));
+    EXPECT_TRUE(face["box"].contains("y"));
+    EXPECT_GT(face["box"]["width"].get<double>(), 0);
+    EXPECT_GT(face["box"]["height"].get<double>(), 0);
+    for (const char* name : {"right_eye", "left_eye", "nose_tip", "mouth_centre"}) {
+        EXPECT_EQ(face["keypoints"][name].size(), 2u) << name;
+    }
+    EXPECT_GT(face["score"].get<double>(), 0.5);
+    EXPECT_LE(face["score"].get<double>(), 1.0);
+    EXPECT_TRUE(face["quality"]["passed"].get<bool>()) << face["quality"].dump();
+    EXPECT_TRUE(face["quality"]["reasons"].is_array());
+}
+
+TEST(DetectCommandTest, MissingFileFailsNamingIt) {
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+    const std::string missing = (scratch.path() / "no_such_photo.jpg").string();
+
+    const CommandResult result =
+        RunMenjin({"detect", "--models", models.string(), Astronaut().string(), missing}, scratch);
+
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr(missing));
+    EXPECT_THAT(result.out, Not(HasSubstr("no_such_photo")));
+    // The readable photo before it is still reported.
+    EXPECT_EQ(Lines(result.out).size(), 1u) << result.out;
+}
+
+TEST(DetectCommandTest, BrokenFileFailsNamingIt) {
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+    const std::string whole = ReadFile(Astronaut());
+    const std::string broken =
+        scratch.Write("truncated.jpg", std::string_view(whole).substr(0, whole.size() / 3))
+            .string();
+
+    const CommandResult result =
+        RunMenjin({"detect", "--models", models.string(), broken}, scratch);
+
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr(broken));
+    EXPECT_EQ(result.out, "");
+}
+
+TEST(VerifyCommandTest, SamePersonIsSame) {
+    MENJIN_REQUIRE_FACES(faces);
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+
+    const CommandResult result = RunMenjin(
+        {"verify", "--models", models.string(), (faces / "identities/p1054/1.jpg").string(),
+         (faces / "identities/p1054/2.jpg").string()},
+        scratch);
+
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const nlohmann::json doc = nlohmann::json::parse(result.out);
+    EXPECT_EQ(doc["verdict"], "same") << result.out;
+    EXPECT_TRUE(doc["same"].get<bool>());
+}
+
+TEST(VerifyCommandTest, DifferentPeopleAreDifferent) {
+    MENJIN_REQUIRE_FACES(faces);
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+
+    const CommandResult result = RunMenjin(
+        {"verify", "--models", models.string(), (faces / "identities/p1054/1.jpg").string(),
+         (faces / "identities/p0202/1.jpg").string()},
+        scratch);
+
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+    const nlohmann::json doc = nlohmann::json::parse(result.out);
+    EXPECT_EQ(doc["verdict"], "different") << result.out;
+    EXPECT_FALSE(doc["same"].get<bool>());
+}
+
+TEST(VerifyCommandTest, PhotoWithoutFaceFails) {
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+    const std::string blank = (scratch.path() / "blank.png").string();
+    ASSERT_TRUE(cv::imwrite(blank, cv::Mat(200, 200, CV_8UC3, cv::Scalar(128, 128, 128))));
+
+    const CommandResult result =
+        RunMenjin({"verify", "--models", models.string(), Astronaut().string(), blank}, scratch);
+
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr("no face found in '" + blank + "'"));
+    EXPECT_EQ(result.out, "");
+}
+
+TEST(EvalCommandTest, MissingColumnExitsTwo) {
+    TempDir scratch;
+    const std::string pairs =
+        scratch.Write("pairs.tsv", "file_a\tfile_b\nA/1.jpg\tA/2.jpg\n").string();
+
+    const CommandResult result = RunMenjin({"eval", pairs}, scratch);
+
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr(pairs));
+    EXPECT_THAT(result.err, HasSubstr("file_a, file_b and label"));
+    EXPECT_EQ(result.out, "");
+}
+
+TEST(EvalCommandTest, BadLabelExitsTwoNamingLine) {
+    TempDir scratch;
+    const std::string pairs =
+        scratch.Write("pairs.tsv", "file_a\tfile_b\tlabel\nA/1.jpg\tA/2.jpg\tmaybe\n").string();
+
+    const CommandResult result = RunMenjin({"eval", pairs}, scratch);
+
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr(pairs + ":2"));
+    EXPECT_THAT(result.err, HasSubstr("'maybe'"));
+}
+
+TEST(MenjinCommandTest, UnknownSubcommandFails) {
+    TempDir scratch;
+
+    const CommandResult result = RunMenjin({"frobnicate"}, scratch);
+
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_NE(result.err, "");
+    EXPECT_EQ(result.out, "");
+}
+
+}  // namespace
+}  // namespace menjin

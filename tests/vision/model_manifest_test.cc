@@ -1,0 +1,191 @@
+#include "vision/model_manifest.h"
+
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "support/temp_dir.h"
+
+namespace menjin {
+namespace {
+
+using ::menjin::testing::TempDir;
+using ::testing::HasSubstr;
+
+// A minimal valid manifest with one detector, one embedder and one template.
+constexpr const char* kValidManifest = R"({
+  "defaults": {"detector": "det", "embedder": "emb", "accurate_embedders": ["emb", "emb2"]},
+  "alignment_templates": {
+    "square_64": {"width": 64, "height": 64,
+                  "points": [[20, 25], [44, 25], [32, 40], [32, 50]]}
+  },
+  "models": [
+    {"name": "det", "role": "detector", "family": "blazeface", "file": "det.onnx",
+     "input": {"width": 128, "height": 128}, "outputs": {"scores": "s", "regressors": "r"}},
+    {"name": "emb", "role": "embedder", "file": "sub/emb.onnx", "sha256": "abc",
+     "input": {"width": 64, "height": 64, "color": "BGR"},
+     "preprocess": {"mean": [1, 2, 3], "std": [4, 5, 6]},
+     "alignment": "square_64", "output_dim": 128, "output": "embedding"}
+  ]
+})";
+
+TEST(ModelManifestTest, LoadsValidManifest) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", kValidManifest);
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+    EXPECT_EQ(manifest->models().size(), 2u);
+    EXPECT_EQ(manifest->default_detector(), "det");
+    EXPECT_EQ(manifest->default_embedder(), "emb");
+    EXPECT_THAT(manifest->accurate_embedders(), ::testing::ElementsAre("emb", "emb2"));
+}
+
+TEST(ModelManifestTest, ResolvesModelFilesAgainstManifestFolder) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", kValidManifest);
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+    Result<ModelSpec> spec = manifest->Find("emb");
+
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+    EXPECT_EQ(spec->file, dir.path() / "sub" / "emb.onnx");
+}
+
+TEST(ModelManifestTest, ParsesEmbedderFields) {
+    TempDir dir;
+    Result<ModelManifest> manifest =
+        ModelManifest::Load(dir.Write("manifest.json", kValidManifest));
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+    Result<ModelSpec> spec = manifest->Find("emb");
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+
+    EXPECT_EQ(spec->role, "embedder");
+    EXPECT_EQ(spec->family, "generic");
+    EXPECT_EQ(spec->sha256, "abc");
+    EXPECT_EQ(spec->input_size, cv::Size(64, 64));
+    EXPECT_FALSE(spec->input_rgb);
+    EXPECT_EQ(spec->mean, cv::Scalar(1, 2, 3));
+    EXPECT_EQ(spec->std_dev, cv::Scalar(4, 5, 6));
+    EXPECT_EQ(spec->output_dim, 128);
+    EXPECT_EQ(spec->outputs.at("embedding"), "embedding");
+}
+
+TEST(ModelManifestTest, ParsesAlignmentTemplate) {
+    TempDir dir;
+    Result<ModelManifest> manifest =
+        ModelManifest::Load(dir.Write("manifest.json", kValidManifest));
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+
+    Result<AlignmentTemplate> tmpl = manifest->FindTemplate("square_64");
+
+    ASSERT_TRUE(tmpl.ok()) << tmpl.status().message();
+    EXPECT_EQ(tmpl->size, cv::Size(64, 64));
+    EXPECT_EQ(tmpl->points[3], cv::Point2f(32, 50));
+}
+
+TEST(ModelManifestTest, BuiltInArcFaceTemplateIsAvailable) {
+    TempDir dir;
+    Result<ModelManifest> manifest =
+        ModelManifest::Load(dir.Write("manifest.json", kValidManifest));
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+
+    EXPECT_TRUE(manifest->FindTemplate("arcface_112").ok());
+}
+
+TEST(ModelManifestTest, UnknownModelIsNotFound) {
+    TempDir dir;
+    Result<ModelManifest> manifest =
+        ModelManifest::Load(dir.Write("manifest.json", kValidManifest));
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+
+    Result<ModelSpec> spec = manifest->Find("missing");
+
+    ASSERT_FALSE(spec.ok());
+    EXPECT_EQ(spec.status().code(), ErrorCode::kNotFound);
+    EXPECT_THAT(spec.status().message(), HasSubstr("'missing'"));
+    EXPECT_THAT(spec.status().message(), HasSubstr("det, emb"));
+}
+
+TEST(ModelManifestTest, UnknownTemplateIsNotFound) {
+    TempDir dir;
+    Result<ModelManifest> manifest =
+        ModelManifest::Load(dir.Write("manifest.json", kValidManifest));
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+
+    EXPECT_EQ(manifest->FindTemplate("missing").status().code(), ErrorCode::kNotFound);
+}
+
+TEST(ModelManifestTest, MissingFileIsNotFound) {
+    TempDir dir;
+    const auto path = dir.path() / "manifest.json";
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_EQ(manifest.status().code(), ErrorCode::kNotFound);
+    EXPECT_THAT(manifest.status().message(), HasSubstr(path.string()));
+}
+
+TEST(ModelManifestTest, MalformedJsonIsInvalid) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", R"({"models": [ {"name": "det", )");
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(manifest.status().message(), HasSubstr(path.string()));
+}
+
+TEST(ModelManifestTest, MissingModelsListIsInvalid) {
+    TempDir dir;
+    Result<ModelManifest> manifest = ModelManifest::Load(dir.Write("manifest.json", "{}"));
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(manifest.status().message(), HasSubstr("'models'"));
+}
+
+TEST(ModelManifestTest, MissingModelFieldIsInvalidAndNamed) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", R"({"models": [
+        {"name": "det", "role": "detector", "input": {"width": 128, "height": 128}}]})");
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(manifest.status().message(), HasSubstr("'file'"));
+}
+
+TEST(ModelManifestTest, WrongFieldTypeIsInvalid) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", R"({"models": [
+        {"name": "det", "role": "detector", "file": "d.onnx",
+         "input": {"width": "wide", "height": 128}}]})");
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(ModelManifestTest, TemplateWithThreePointsIsInvalid) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", R"({"models": [],
+        "alignment_templates": {"bad": {"width": 64, "height": 64,
+                                        "points": [[1, 2], [3, 4], [5, 6]]}}})");
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument);
+    EXPECT_THAT(manifest.status().message(), HasSubstr("bad"));
+}
+
+}  // namespace
+}  // namespace menjin
