@@ -18,5 +18,6 @@ void AddDirectoryCommands(CLI::App& app, int* exit_code);
 void AddEnrolCommands(CLI::App& app, int* exit_code);
 void AddGateCheckCommand(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
+void AddPassageCommands(CLI::App& app, int* exit_code);
 
 }  // namespace menjin::cli

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     menjin::cli::AddEnrolCommands(app, &exit_code);
     menjin::cli::AddGateCheckCommand(app, &exit_code);
     menjin::cli::AddDemoCommand(app, &exit_code);
+    menjin::cli::AddPassageCommands(app, &exit_code);
 
     // Subcommand callbacks run inside parse, after every option is read, so logging and
     // libsodium are set up in a pre-callback.

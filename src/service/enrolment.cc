@@ -31,6 +31,20 @@ std::vector<std::uint8_t> MakeThumbnail(const cv::Mat& bgr, const DetectedFace& 
     return jpeg;
 }
 
+// Faces narrower than this share of the largest face count as bystanders in the background.
+constexpr float kBackgroundFaceRatio = 0.5f;
+
+// Removes faces much smaller than the largest one, so a distant passer-by behind the person
+// does not make an otherwise good photo "multiple_faces"; two similar-sized faces still do.
+void DropBackgroundFaces(std::vector<AssessedFace>& faces) {
+    float widest = 0;
+    for (const AssessedFace& f : faces)
+        widest = std::max(widest, f.face.box.width);
+    std::erase_if(faces, [&](const AssessedFace& f) {
+        return f.face.box.width < kBackgroundFaceRatio * widest;
+    });
+}
+
 }  // namespace
 
 Result<AccessCore::EnrolmentDraft> AccessCore::DraftEnrolment(const std::string& person_id,
@@ -42,6 +56,7 @@ Result<AccessCore::EnrolmentDraft> AccessCore::DraftEnrolment(const std::string&
     PipelinePool::Lease pipeline = pool_->Acquire();
     MENJIN_ASSIGN_OR_RETURN(std::vector<AssessedFace> faces,
                             pipeline->DetectAndAssess(image.bgr, QualityPolicy::Enrolment()));
+    DropBackgroundFaces(faces);
     result.faces_found = static_cast<int>(faces.size());
     if (faces.size() != 1) {
         result.reasons.push_back(faces.empty() ? "no_face" : "multiple_faces");
