@@ -34,8 +34,8 @@ std::vector<std::uint8_t> MakeThumbnail(const cv::Mat& bgr, const DetectedFace& 
 // Faces narrower than this share of the largest face count as bystanders in the background.
 constexpr float kBackgroundFaceRatio = 0.5f;
 
-// Removes faces much smaller than the largest one, so a distant passer-by behind the person
-// does not make an otherwise good photo "multiple_faces"; two similar-sized faces still do.
+// Removes faces much smaller than the largest one, so that a distant passer-by behind the
+// person does not make a good photo "multiple_faces". Two faces of similar size still do.
 void DropBackgroundFaces(std::vector<AssessedFace>& faces) {
     float widest = 0;
     for (const AssessedFace& f : faces)
