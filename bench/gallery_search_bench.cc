@@ -1,23 +1,32 @@
 // Latency of one exact gallery search (EstateGallery::Search, top 5 people) on synthetic
 // L2-normalised 192-float templates, three per person, for galleries of 2,000, 133,000 and
-// 1,000,000 templates.
+// 1,000,000 templates, with FAISS limited to one OpenMP thread.
 //
 // Each benchmark times every search on its own and reports, per repetition, the median and
 // 99th percentile search latency in ms (counters p50_ms and p99_ms). The aggregate rows give
-// the statistics of those values over the repetitions. Variants:
-//   /templates/faiss_threads          one search at a time, with FAISS's OpenMP team limited
-//                                     to faiss_threads threads
-//   .../threads:2                     two threads searching the same gallery at once, each
-//                                     with one OpenMP thread. p50_ms is the latency under
-//                                     that load, and the Time column is wall time divided by
-//                                     the searches of both threads (inverse throughput).
+// the statistics of those values over the repetitions. Benchmarks:
+//   BM_GallerySearch/automatic        the product's search (SearchMethod::kAutomatic), one
+//                                     search at a time. scored = templates whose float32 inner
+//                                     product was computed, per search; heap_bytes = heap
+//                                     bytes per template of the gallery, measured with
+//                                     mallinfo2 while it was built (vector capacity included).
+//   BM_GallerySearch/faiss_scan       FAISS's exhaustive float32 search, for comparison.
+//   .../threads:2                     two threads searching the same gallery at once. p50_ms is
+//                                     the latency under that load, and the Time column is wall
+//                                     time divided by the searches of both threads.
+//   BM_QuantisedSpeedup               the quantised scan and the FAISS scan, alternating on the
+//                                     same queries so that load on the host affects both alike.
+//                                     speedup = FAISS median / quantised median; mismatches
+//                                     counts searches whose people, template ids or inner
+//                                     products differ. The small sizes locate the crossover.
 // BM_GalleryRemovePerson times EstateGallery::RemovePerson, which FAISS runs in time linear
 // in the gallery size.
 //
 // Each gallery is built once per process, before its first benchmark. The 1,000,000-template
-// gallery contains about 770 MB of floats. Run one size with e.g.
+// gallery contains about 960 MB of templates (floats and int8 codes). Run one size with e.g.
 // --benchmark_filter=templates:133000/.
 
+#include <malloc.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -29,6 +38,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -65,6 +75,12 @@ std::string PersonOfTemplate(std::int64_t template_id) {
     return "person-" + std::to_string(template_id / kTemplatesPerPerson);
 }
 
+// Returns the bytes that malloc has handed out and not taken back.
+std::size_t HeapBytesInUse() {
+    const struct mallinfo2 info = mallinfo2();
+    return info.uordblks + info.hblkhd;
+}
+
 // Builds a gallery of `templates` random templates. Aborts the benchmark run on failure,
 // because every later number would be meaningless.
 std::unique_ptr<EstateGallery> BuildGallery(std::int64_t templates) {
@@ -84,17 +100,26 @@ std::unique_ptr<EstateGallery> BuildGallery(std::int64_t templates) {
     return std::move(gallery).value();
 }
 
+// A gallery shared by the benchmarks, with the heap it took to build.
+struct SharedGallery {
+    std::unique_ptr<EstateGallery> gallery;
+    double heap_bytes_per_template = 0;
+};
+
 // Returns the gallery of `templates` templates, building it on first use. Galleries are kept
 // for the whole run so that repetitions and variants of one size share one build.
-EstateGallery& GalleryOfSize(std::int64_t templates) {
+SharedGallery& GalleryOfSize(std::int64_t templates) {
     static std::mutex mutex;
-    static std::map<std::int64_t, std::unique_ptr<EstateGallery>> galleries;
+    static std::map<std::int64_t, SharedGallery> galleries;
     std::lock_guard lock(mutex);
-    std::unique_ptr<EstateGallery>& gallery = galleries[templates];
-    if (!gallery) {
-        gallery = BuildGallery(templates);
+    SharedGallery& shared = galleries[templates];
+    if (!shared.gallery) {
+        const std::size_t heap_before = HeapBytesInUse();
+        shared.gallery = BuildGallery(templates);
+        shared.heap_bytes_per_template =
+            static_cast<double>(HeapBytesInUse() - heap_before) / static_cast<double>(templates);
     }
-    return *gallery;
+    return shared;
 }
 
 const std::vector<std::vector<float>>& Queries() {
@@ -118,57 +143,137 @@ double Percentile(std::vector<double> values, double fraction) {
     return values[rank];
 }
 
-// Arguments: gallery size in templates, OpenMP threads for FAISS.
-void BM_GallerySearch(benchmark::State& state) {
-    omp_set_num_threads(static_cast<int>(state.range(1)));
-    const EstateGallery& gallery = GalleryOfSize(state.range(0));
+// Returns the latency of one search in ms, or nullopt after marking `state` as failed.
+std::optional<double> TimeSearch(benchmark::State& state, const EstateGallery& gallery,
+                                 const std::vector<float>& query, SearchMethod method,
+                                 std::vector<PersonHit>& hits, SearchStats& stats) {
+    const auto start = std::chrono::steady_clock::now();
+    Result<std::vector<PersonHit>> result = gallery.Search(query, kMaxPeople, method, &stats);
+    const auto end = std::chrono::steady_clock::now();
+    if (!result.ok()) {
+        state.SkipWithError(result.status().ToString().c_str());
+        return std::nullopt;
+    }
+    hits = std::move(result).value();
+    benchmark::DoNotOptimize(hits);
+    return std::chrono::duration<double, std::milli>(end - start).count();
+}
+
+// Arguments: gallery size in templates. `method` selects the search.
+void BM_GallerySearch(benchmark::State& state, SearchMethod method) {
+    const SharedGallery& shared = GalleryOfSize(state.range(0));
     const std::vector<std::vector<float>>& queries = Queries();
 
     std::vector<double> latencies_ms;
+    double templates_scored = 0;
+    std::vector<PersonHit> hits;
+    SearchStats stats;
     std::size_t next_query = static_cast<std::size_t>(state.thread_index()) * 7;
     for (auto _ : state) {
         const std::vector<float>& query = queries[next_query++ % queries.size()];
-        const auto start = std::chrono::steady_clock::now();
-        Result<std::vector<PersonHit>> hits = gallery.Search(query, kMaxPeople);
-        const auto end = std::chrono::steady_clock::now();
-        if (!hits.ok()) {
-            state.SkipWithError(hits.status().ToString().c_str());
+        std::optional<double> latency_ms =
+            TimeSearch(state, *shared.gallery, query, method, hits, stats);
+        if (!latency_ms) {
             break;
         }
-        benchmark::DoNotOptimize(hits);
-        latencies_ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+        latencies_ms.push_back(*latency_ms);
+        templates_scored += static_cast<double>(stats.templates_scored);
     }
-    state.counters["p50_ms"] =
-        benchmark::Counter(Percentile(latencies_ms, 0.5), benchmark::Counter::kAvgThreads);
-    state.counters["p99_ms"] =
-        benchmark::Counter(Percentile(latencies_ms, 0.99), benchmark::Counter::kAvgThreads);
-    state.counters["templates"] =
-        benchmark::Counter(static_cast<double>(gallery.size()), benchmark::Counter::kAvgThreads);
+    const auto per_thread = benchmark::Counter::kAvgThreads;
+    state.counters["p50_ms"] = benchmark::Counter(Percentile(latencies_ms, 0.5), per_thread);
+    state.counters["p99_ms"] = benchmark::Counter(Percentile(latencies_ms, 0.99), per_thread);
+    state.counters["scored"] = benchmark::Counter(
+        templates_scored / static_cast<double>(std::max<std::size_t>(1, latencies_ms.size())),
+        per_thread);
+    state.counters["heap_bytes"] = benchmark::Counter(shared.heap_bytes_per_template, per_thread);
 }
 
-void SearchArguments(benchmark::internal::Benchmark* benchmark) {
-    benchmark->ArgNames({"templates", "faiss_threads"});
-    for (std::int64_t templates : {2'000, 133'000, 1'000'000}) {
-        for (std::int64_t faiss_threads : {1, 2}) {
-            benchmark->Args({templates, faiss_threads});
+// Arguments: gallery size in templates. Each iteration searches one query with both methods,
+// in alternating order.
+void BM_QuantisedSpeedup(benchmark::State& state) {
+    const EstateGallery& gallery = *GalleryOfSize(state.range(0)).gallery;
+    const std::vector<std::vector<float>>& queries = Queries();
+
+    std::vector<double> quantised_ms;
+    std::vector<double> faiss_ms;
+    int mismatches = 0;
+    std::vector<PersonHit> quantised_hits;
+    std::vector<PersonHit> faiss_hits;
+    SearchStats stats;
+    std::size_t next_query = 0;
+    for (auto _ : state) {
+        const std::vector<float>& query = queries[next_query % queries.size()];
+        const bool quantised_first = next_query++ % 2 == 0;
+        std::optional<double> first_ms =
+            quantised_first
+                ? TimeSearch(state, gallery, query, SearchMethod::kQuantisedScan, quantised_hits,
+                             stats)
+                : TimeSearch(state, gallery, query, SearchMethod::kFaissScan, faiss_hits, stats);
+        std::optional<double> second_ms =
+            quantised_first
+                ? TimeSearch(state, gallery, query, SearchMethod::kFaissScan, faiss_hits, stats)
+                : TimeSearch(state, gallery, query, SearchMethod::kQuantisedScan, quantised_hits,
+                             stats);
+        if (!first_ms || !second_ms) {
+            break;
         }
+        quantised_ms.push_back(quantised_first ? *first_ms : *second_ms);
+        faiss_ms.push_back(quantised_first ? *second_ms : *first_ms);
+        // Random queries have no exactly tied inner products, so both methods must agree.
+        bool same = quantised_hits.size() == faiss_hits.size();
+        for (std::size_t i = 0; same && i < faiss_hits.size(); ++i) {
+            same = quantised_hits[i].person_id == faiss_hits[i].person_id &&
+                   quantised_hits[i].template_id == faiss_hits[i].template_id &&
+                   quantised_hits[i].inner_product == faiss_hits[i].inner_product;
+        }
+        mismatches += same ? 0 : 1;
+    }
+    const double quantised_p50 = Percentile(quantised_ms, 0.5);
+    const double faiss_p50 = Percentile(faiss_ms, 0.5);
+    state.counters["quantised_p50_ms"] = quantised_p50;
+    state.counters["faiss_p50_ms"] = faiss_p50;
+    state.counters["speedup"] = quantised_p50 > 0 ? faiss_p50 / quantised_p50 : 0;
+    state.counters["mismatches"] = mismatches;
+}
+
+void GallerySizes(benchmark::internal::Benchmark* benchmark) {
+    benchmark->ArgName("templates");
+    for (std::int64_t templates : {2'000, 133'000, 1'000'000}) {
+        benchmark->Arg(templates);
     }
 }
 
-BENCHMARK(BM_GallerySearch)
-    ->Apply(SearchArguments)
+BENCHMARK_CAPTURE(BM_GallerySearch, automatic, SearchMethod::kAutomatic)
+    ->Apply(GallerySizes)
     ->Repetitions(10)
     ->ReportAggregatesOnly(true)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
-BENCHMARK(BM_GallerySearch)
-    ->ArgNames({"templates", "faiss_threads"})
-    ->Args({2'000, 1})
-    ->Args({133'000, 1})
-    ->Args({1'000'000, 1})
+BENCHMARK_CAPTURE(BM_GallerySearch, faiss_scan, SearchMethod::kFaissScan)
+    ->Apply(GallerySizes)
+    ->Repetitions(5)
+    ->ReportAggregatesOnly(true)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK_CAPTURE(BM_GallerySearch, automatic, SearchMethod::kAutomatic)
+    ->Apply(GallerySizes)
     ->Threads(2)
     ->Repetitions(10)
+    ->ReportAggregatesOnly(true)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_QuantisedSpeedup)
+    ->ArgName("templates")
+    ->Arg(10)
+    ->Arg(30)
+    ->Arg(100)
+    ->Arg(300)
+    ->Arg(1'000)
+    ->Apply(GallerySizes)
+    ->Repetitions(5)
     ->ReportAggregatesOnly(true)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
@@ -178,7 +283,7 @@ BENCHMARK(BM_GallerySearch)
 // back with new random templates outside the timed part, so the gallery keeps its size.
 // Arguments: gallery size in templates.
 void BM_GalleryRemovePerson(benchmark::State& state) {
-    EstateGallery& gallery = GalleryOfSize(state.range(0));
+    EstateGallery& gallery = *GalleryOfSize(state.range(0)).gallery;
     std::mt19937 random(kSeed + 2);
     std::uniform_int_distribution<std::int64_t> person_index(
         0, state.range(0) / kTemplatesPerPerson - 1);
@@ -218,4 +323,14 @@ BENCHMARK(BM_GalleryRemovePerson)
 }  // namespace
 }  // namespace menjin
 
-BENCHMARK_MAIN();
+// Limits FAISS to one OpenMP thread, so that every figure is for one core per search.
+int main(int argc, char** argv) {
+    omp_set_num_threads(1);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        return 1;
+    }
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

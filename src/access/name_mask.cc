@@ -23,6 +23,14 @@ std::vector<std::string> CodePoints(const std::string& text) {
         }
         if (i + length > text.size())
             length = 1;
+        // A lead byte counts only with its continuation bytes (10xxxxxx). Otherwise it counts
+        // as one character, so a broken name never shows more than it masks.
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) {
+                length = 1;
+                break;
+            }
+        }
         points.push_back(text.substr(i, length));
         i += length;
     }

@@ -19,5 +19,8 @@ void AddEnrolCommands(CLI::App& app, int* exit_code);
 void AddGateCheckCommand(CLI::App& app, int* exit_code);
 void AddDemoCommand(CLI::App& app, int* exit_code);
 void AddPassageCommands(CLI::App& app, int* exit_code);
+void AddServeCommand(CLI::App& app, int* exit_code);
+void AddOperatorCommands(CLI::App& app, int* exit_code);
+void AddAuditCommands(CLI::App& app, int* exit_code);
 
 }  // namespace menjin::cli

@@ -20,7 +20,10 @@ void AddDataFlags(CLI::App* command, DataFlags* flags) {
 }
 
 Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags) {
-    AccessCoreOptions options;
+    return OpenCore(flags, AccessCoreOptions{});
+}
+
+Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags, AccessCoreOptions options) {
     options.data_dir = flags.data_dir;
     options.model_dir = ResolveModelDir(flags.models_dir);
     MENJIN_ASSIGN_OR_RETURN(options.pipeline.range, ParseDetectorRange(flags.range));

@@ -24,6 +24,8 @@ void AddDataFlags(CLI::App* command, DataFlags* flags);
 
 // Opens the access core of the data folder with the system clock.
 Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags);
+// Opens it with `options` (e.g. decode limits), whose folders and pipelines the flags replace.
+Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags, AccessCoreOptions options);
 
 // Prints "menjin <command>: <message>" on stderr and returns the exit code for `status`: 2 for
 // setup problems (missing data folder or models), 1 for everything else.

@@ -8,6 +8,7 @@
 #include "common/local_time.h"
 #include "domain/record_json.h"
 #include "domain/schedule_text.h"
+#include "server/audit_log.h"
 
 namespace menjin::cli {
 
@@ -206,6 +207,10 @@ void AddPersonCommands(CLI::App& app, int* exit_code) {
         "Erase a person's personal and biometric data and print the deletion receipt", out_flags,
         exit_code, [](AccessCore& core, const PersonFlags& f) -> Result<nlohmann::json> {
             MENJIN_ASSIGN_OR_RETURN(DeletionReceipt receipt, core.MoveOut(f.id, f.operator_id));
+            // Every move-out is audited, also those run from the command line.
+            AuditLog audit(core.store(), core.clock());
+            MENJIN_RETURN_IF_ERROR(audit.Record(
+                AuditEvent{f.operator_id, "cli", "person.move_out", "person", f.id, "local"}));
             return ToJson(receipt);
         });
     move_out->add_option("--id", out_flags->id, "Person id")->required();

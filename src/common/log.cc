@@ -16,4 +16,13 @@ bool InitLogging(const std::string& level) {
     return true;
 }
 
+bool EnsureLogLevel(const std::string& level) {
+    auto parsed = spdlog::level::from_str(level);
+    if (parsed == spdlog::level::off && level != "off")
+        return false;
+    if (spdlog::default_logger()->level() > parsed)
+        spdlog::default_logger()->set_level(parsed);
+    return true;
+}
+
 }  // namespace menjin

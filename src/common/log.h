@@ -19,6 +19,11 @@ namespace menjin {
 // starts; the logger itself is thread-safe afterwards.
 bool InitLogging(const std::string& level);
 
+// Makes lines at `level` and above visible when the current level hides them, and never hides
+// lines that are visible now. For long-running commands whose lifecycle lines are info. Returns
+// false when `level` is not a level name. Call before other threads log.
+bool EnsureLogLevel(const std::string& level);
+
 }  // namespace menjin
 
 #define MENJIN_LOG_ERROR(...) SPDLOG_ERROR(__VA_ARGS__)

@@ -9,8 +9,11 @@
 #include <faiss/IndexIDMap.h>
 #include <faiss/impl/FaissException.h>
 #include <faiss/impl/IDSelector.h>
+#include <faiss/utils/distances.h>
 #include <fmt/format.h>
 #include <sodium.h>
+
+#include "gallery/quantised_templates.h"
 
 namespace menjin {
 
@@ -45,11 +48,17 @@ Result<std::unique_ptr<EstateGallery>> EstateGallery::Create(int dimension) {
             fmt::format("gallery: invalid dimension {}: must be positive", dimension), "dimension");
     }
     auto index = std::make_unique<FaissIndex>(dimension);
-    return std::unique_ptr<EstateGallery>(new EstateGallery(dimension, std::move(index)));
+    std::unique_ptr<QuantisedTemplates> quantised;
+    if (dimension <= QuantisedTemplates::kMaxDimension) {
+        quantised = std::make_unique<QuantisedTemplates>(dimension);
+    }
+    return std::unique_ptr<EstateGallery>(
+        new EstateGallery(dimension, std::move(index), std::move(quantised)));
 }
 
-EstateGallery::EstateGallery(int dimension, std::unique_ptr<FaissIndex> index)
-    : dimension_(dimension), index_(std::move(index)) {}
+EstateGallery::EstateGallery(int dimension, std::unique_ptr<FaissIndex> index,
+                             std::unique_ptr<QuantisedTemplates> quantised)
+    : dimension_(dimension), index_(std::move(index)), quantised_(std::move(quantised)) {}
 
 EstateGallery::~EstateGallery() = default;
 
@@ -93,10 +102,14 @@ Status EstateGallery::Add(std::int64_t template_id, const std::string& person_id
     } catch (const faiss::FaissException& error) {
         return FaissFailure(fmt::format("adding template {}", template_id), error);
     }
-    person_of_template_.emplace(template_id, person_id);
-    auto& person_templates = templates_of_person_[person_id];
-    person_templates.insert(template_id);
-    max_templates_per_person_ = std::max(max_templates_per_person_, person_templates.size());
+    auto person_entry = templates_of_person_.try_emplace(person_id).first;
+    person_entry->second.insert(template_id);
+    max_templates_per_person_ = std::max(max_templates_per_person_, person_entry->second.size());
+    TemplateRecord& record = person_of_template_[template_id];
+    record.person_id = person_id;
+    if (quantised_) {
+        record.row = quantised_->Append(template_id, &person_entry->first, values);
+    }
     return Status::Ok();
 }
 
@@ -143,7 +156,7 @@ Status EstateGallery::RemoveTemplates(const std::vector<std::int64_t>& template_
 
     // None of the ids is in the index any more, even when FAISS removed fewer than expected,
     // so the id maps drop them all.
-    ForgetTemplates(template_ids);
+    MENJIN_RETURN_IF_ERROR(ForgetTemplates(template_ids));
     if (removed != template_ids.size()) {
         return Internal(fmt::format("gallery: removed {} of {} templates from the index", removed,
                                     template_ids.size()));
@@ -151,14 +164,18 @@ Status EstateGallery::RemoveTemplates(const std::vector<std::int64_t>& template_
     return Status::Ok();
 }
 
-void EstateGallery::ForgetTemplates(const std::vector<std::int64_t>& template_ids) {
+Status EstateGallery::ForgetTemplates(const std::vector<std::int64_t>& template_ids) {
+    Status quantised_status;
     bool removed_from_largest = false;
     for (std::int64_t template_id : template_ids) {
         auto template_entry = person_of_template_.find(template_id);
         if (template_entry == person_of_template_.end()) {
             continue;
         }
-        auto person_entry = templates_of_person_.find(template_entry->second);
+        if (quantised_status.ok()) {
+            quantised_status = RemoveQuantisedRow(template_id, template_entry->second.row);
+        }
+        auto person_entry = templates_of_person_.find(template_entry->second.person_id);
         removed_from_largest |= person_entry->second.size() == max_templates_per_person_;
         person_entry->second.erase(template_id);
         if (person_entry->second.empty()) {
@@ -173,6 +190,35 @@ void EstateGallery::ForgetTemplates(const std::vector<std::int64_t>& template_id
             max_templates_per_person_ = std::max(max_templates_per_person_, templates.size());
         }
     }
+    return quantised_status;
+}
+
+Status EstateGallery::RemoveQuantisedRow(std::int64_t template_id, std::size_t row) {
+    if (!quantised_) {
+        return Status::Ok();
+    }
+    // A row that contains another template means the bookkeeping is broken. Searching a wrong
+    // copy could return removed people, so the copy is dropped and FAISS serves every search.
+    if (row >= quantised_->size() || quantised_->template_id(row) != template_id) {
+        quantised_.reset();
+        return Internal(fmt::format(
+            "gallery: removing template {} from the int8 copy failed: its row holds another "
+            "template, so searches now use FAISS only",
+            template_id));
+    }
+    std::optional<std::int64_t> moved = quantised_->Remove(row);
+    if (moved) {
+        auto moved_entry = person_of_template_.find(*moved);
+        if (moved_entry == person_of_template_.end()) {
+            quantised_.reset();
+            return Internal(fmt::format(
+                "gallery: int8 copy holds template {}, which the gallery does not list, so "
+                "searches now use FAISS only",
+                *moved));
+        }
+        moved_entry->second.row = row;
+    }
+    return Status::Ok();
 }
 
 // A person's best template is outranked only by templates of people whose best is higher, and
@@ -187,14 +233,50 @@ std::size_t EstateGallery::SearchDepth(int max_people) const {
     return people_wanted * max_templates_per_person_;
 }
 
-Result<std::vector<PersonHit>> EstateGallery::Search(std::span<const float> query,
-                                                     int max_people) const {
+bool EstateGallery::UsesQuantisedScan(SearchMethod method, int max_people) const {
+    switch (method) {
+        case SearchMethod::kFaissScan:
+            return false;
+        case SearchMethod::kQuantisedScan:
+            return quantised_ != nullptr;
+        case SearchMethod::kAutomatic:
+            // With fewer people than requested no template can be ruled out, so the quantised
+            // scan would only add work.
+            return quantised_ != nullptr && size() >= kQuantisedScanMinTemplates &&
+                   max_people <= kQuantisedScanMaxPeople &&
+                   people() >= static_cast<std::size_t>(max_people);
+    }
+    return false;
+}
+
+Result<std::vector<PersonHit>> EstateGallery::Search(std::span<const float> query, int max_people,
+                                                     SearchMethod method,
+                                                     SearchStats* stats) const {
     MENJIN_RETURN_IF_ERROR(CheckVector(query, "query"));
-    std::vector<PersonHit> hits;
+    SearchStats ignored_stats;
+    SearchStats& search_stats = stats != nullptr ? *stats : ignored_stats;
+    search_stats = SearchStats{};
     if (max_people <= 0 || size() == 0) {
-        return hits;
+        return std::vector<PersonHit>();
     }
 
+    if (UsesQuantisedScan(method, max_people)) {
+        std::optional<std::vector<std::size_t>> candidates =
+            quantised_->FindCandidates(query, max_people);
+        if (candidates) {
+            search_stats.method = SearchMethod::kQuantisedScan;
+            search_stats.templates_scored = candidates->size();
+            return ScoreCandidates(query, *candidates, max_people);
+        }
+    }
+    search_stats.method = SearchMethod::kFaissScan;
+    search_stats.templates_scored = size();
+    return SearchFaiss(query, max_people);
+}
+
+Result<std::vector<PersonHit>> EstateGallery::SearchFaiss(std::span<const float> query,
+                                                          int max_people) const {
+    std::vector<PersonHit> hits;
     const std::size_t depth = SearchDepth(max_people);
     std::vector<float> inner_products(depth);
     std::vector<FaissId> labels(depth);
@@ -218,8 +300,72 @@ Result<std::vector<PersonHit>> EstateGallery::Search(std::span<const float> quer
             return Internal(
                 fmt::format("gallery: index returned template {} that has no person", labels[i]));
         }
-        if (people_seen.insert(owner->second).second) {
-            hits.push_back(PersonHit{owner->second, inner_products[i], labels[i]});
+        if (people_seen.insert(owner->second.person_id).second) {
+            hits.push_back(PersonHit{owner->second.person_id, inner_products[i], labels[i]});
+        }
+    }
+    return hits;
+}
+
+namespace {
+
+// A candidate template with its exact inner product.
+struct ScoredTemplate {
+    float inner_product = 0;
+    std::int64_t template_id = 0;
+    const std::string* person = nullptr;
+};
+
+// Orders by inner product, highest first, then by template id. NaN, which only very large
+// templates can produce, comes last, so that the order stays strict and weak.
+bool Precedes(const ScoredTemplate& a, const ScoredTemplate& b) {
+    const bool a_is_nan = std::isnan(a.inner_product);
+    const bool b_is_nan = std::isnan(b.inner_product);
+    if (a_is_nan != b_is_nan) {
+        return b_is_nan;
+    }
+    if (!a_is_nan && a.inner_product != b.inner_product) {
+        return a.inner_product > b.inner_product;
+    }
+    return a.template_id < b.template_id;
+}
+
+}  // namespace
+
+// faiss::fvec_inner_product is the function that IndexFlatIP's search uses for one query, so
+// the inner products are bit for bit those of the FAISS scan.
+Result<std::vector<PersonHit>> EstateGallery::ScoreCandidates(std::span<const float> query,
+                                                              const std::vector<std::size_t>& rows,
+                                                              int max_people) const {
+    const float* stored = index_->flat.get_xb();
+    const auto& position_of_template = index_->id_map.rev_map;
+    std::vector<ScoredTemplate> scored;
+    scored.reserve(rows.size());
+    for (std::size_t row : rows) {
+        const std::int64_t template_id = quantised_->template_id(row);
+        auto position = position_of_template.find(template_id);
+        if (position == position_of_template.end()) {
+            return Internal(fmt::format(
+                "gallery: template {} of the int8 copy is missing from the index", template_id));
+        }
+        const float* values = stored + position->second * dimension_;
+        scored.push_back(ScoredTemplate{
+            faiss::fvec_inner_product(query.data(), values, static_cast<std::size_t>(dimension_)),
+            template_id, quantised_->person(row)});
+    }
+    std::sort(scored.begin(), scored.end(), Precedes);
+
+    // The first template of each person in that order is the person's best.
+    std::vector<PersonHit> hits;
+    const std::size_t max_hits = static_cast<std::size_t>(max_people);
+    std::unordered_set<const std::string*> people_seen;
+    for (const ScoredTemplate& candidate : scored) {
+        if (hits.size() == max_hits) {
+            break;
+        }
+        if (people_seen.insert(candidate.person).second) {
+            hits.push_back(
+                PersonHit{*candidate.person, candidate.inner_product, candidate.template_id});
         }
     }
     return hits;
@@ -255,8 +401,8 @@ Result<std::vector<GalleryEntry>> EstateGallery::Entries() const {
     std::vector<GalleryEntry> entries;
     entries.reserve(size());
     try {
-        for (const auto& [template_id, person_id] : person_of_template_) {
-            GalleryEntry entry{template_id, person_id, std::vector<float>(dimension_)};
+        for (const auto& [template_id, record] : person_of_template_) {
+            GalleryEntry entry{template_id, record.person_id, std::vector<float>(dimension_)};
             index_->id_map.reconstruct(template_id, entry.values.data());
             entries.push_back(std::move(entry));
         }

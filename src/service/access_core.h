@@ -127,6 +127,34 @@ class AccessCore {
     Result<AltCredential> AddAltCredential(const std::string& person_id, CredentialKind kind,
                                            const std::string& secret);
 
+    // --- Updates. Each stores the record when `version` equals the stored version (kConflict
+    // otherwise, kNotFound for an unknown id) and returns the stored record with its new
+    // version. Fields are validated as when the record is added.
+    Result<Estate> UpdateEstate(const Estate& estate);
+    // A gate cannot move to another estate (kInvalidArgument on estate_id).
+    Result<Gate> UpdateGate(const Gate& gate);
+    // A unit cannot move to another estate (kInvalidArgument on estate_id).
+    Result<Unit> UpdateUnit(const Unit& unit);
+    // Role, household and created_at cannot change (kInvalidArgument naming the field).
+    Result<Person> UpdatePerson(const Person& person);
+    Result<ServiceCompany> UpdateCompany(const ServiceCompany& company);
+    // Sets or clears (nullopt) the registered tenant; the tenant must be a tenant living in the
+    // household.
+    Result<Household> SetHouseholdTenant(const std::string& household_id,
+                                         const std::optional<std::string>& tenant_person_id,
+                                         std::int64_t version);
+    // Records a new verification or validity window or set of served estates for a staff
+    // member, and moves their default grants (DefaultGrantId) to the new window and estates,
+    // keeping each grant's schedule. Atomic; the galleries follow after the commit.
+    Result<ServiceStaff> UpdateServiceStaff(const ServiceStaff& staff);
+    // Adds a service staff person (no household) with their verification and one grant per
+    // served estate over the validity window, in one transaction.
+    Status AddServiceStaffPerson(const Person& person, const ServiceStaff& staff);
+    // Returns the estates a person belongs to, sorted and without repeats: the estate they
+    // live in, the estates they serve as staff and the estates they hold grants for. Empty
+    // when none; kNotFound for an unknown person.
+    Result<std::vector<std::string>> EstatesOfPerson(const std::string& person_id);
+
     // --- Enrolment
     // Enrols a face for an existing person from an encoded photo. The photo is discarded after
     // the template and display thumbnail are made. Errors (not rejections): kNotFound for an
@@ -163,6 +191,16 @@ class AccessCore {
                std::unique_ptr<PipelinePool> pool, std::unique_ptr<GallerySet> galleries);
 
     Status LoadGalleries();
+    // Checks the company, verification fields, validity window and served estates of `staff`.
+    Status CheckStaffVerification(const ServiceStaff& staff);
+    // Replaces the default grants of a staff member for `staff`'s window and estates; the caller
+    // holds membership_mutex_ and runs it inside a transaction. Returns the estates whose
+    // default grant was dropped.
+    Result<std::vector<std::string>> ReplaceStaffGrants(const ServiceStaff& before,
+                                                        const ServiceStaff& staff);
+    // Takes the person out of each estate's gallery unless they still hold a grant there.
+    Status DropFromGalleriesWithoutGrant(const std::string& person_id,
+                                         const std::vector<std::string>& estate_ids);
     // AddGrant and AddResident without taking membership_mutex_; the caller holds it.
     Status AddGrantLocked(const AccessGrant& grant);
     Status AddResidentLocked(const Person& person, int grant_days);

@@ -6,52 +6,13 @@
 #include "common/local_time.h"
 #include "common/log.h"
 #include "service/access_core.h"
+#include "service/record_checks.h"
 
 namespace menjin {
 
-namespace {
-
-Status CheckId(const std::string& id, const std::string& field) {
-    if (IsValidId(id))
-        return Status::Ok();
-    return InvalidArgument(
-        "invalid " + field + " '" + id + "': use 1 to 64 letters, digits, '-', '_' or '.'", field);
-}
-
-Status CheckNotEmpty(const std::string& value, const std::string& field) {
-    if (!value.empty())
-        return Status::Ok();
-    return InvalidArgument("missing " + field, field);
-}
-
-Status CheckWindow(UnixSeconds from, UnixSeconds to, const std::string& what) {
-    if (from < to)
-        return Status::Ok();
-    return InvalidArgument("invalid " + what + ": valid_from " + FormatUtc(from) +
-                               " is not before valid_to " + FormatUtc(to),
-                           "valid_to");
-}
-
-}  // namespace
-
 Status AccessCore::AddEstate(const Estate& estate) {
     MENJIN_RETURN_IF_ERROR(CheckId(estate.id, "estate_id"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(estate.name, "name"));
-    MENJIN_RETURN_IF_ERROR(ValidateTimeZone(estate.timezone));
-    if (!(estate.target_fpir > 0 && estate.target_fpir < 0.5)) {
-        return InvalidArgument("invalid target_fpir " + std::to_string(estate.target_fpir) +
-                                   ": use a rate between 0 and 0.5, e.g. 0.003",
-                               "target_fpir");
-    }
-    if (!(estate.min_margin >= 0 && estate.min_margin < 10)) {
-        return InvalidArgument("invalid min_margin " + std::to_string(estate.min_margin),
-                               "min_margin");
-    }
-    if (estate.welfare_days < 1 || estate.welfare_days > 365) {
-        return InvalidArgument(
-            "invalid welfare_days " + std::to_string(estate.welfare_days) + ": use 1 to 365",
-            "welfare_days");
-    }
+    MENJIN_RETURN_IF_ERROR(CheckEstateFields(estate));
     return store_->CreateEstate(estate);
 }
 
@@ -85,11 +46,7 @@ Status AccessCore::AddHousehold(const Household& household) {
 
 Status AccessCore::AddPerson(const Person& person) {
     MENJIN_RETURN_IF_ERROR(CheckId(person.id, "person_id"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(person.name, "name"));
-    if (person.birth_year != 0 && (person.birth_year < 1900 || person.birth_year > 2100)) {
-        return InvalidArgument("invalid birth_year " + std::to_string(person.birth_year),
-                               "birth_year");
-    }
+    MENJIN_RETURN_IF_ERROR(CheckPersonFields(person));
     const bool resident = person.role != PersonRole::kServiceStaff;
     if (resident && !person.household_id) {
         return InvalidArgument(
@@ -121,6 +78,11 @@ Status AccessCore::AddServiceStaff(const ServiceStaff& staff) {
                                    ", not service staff",
                                "person_id");
     }
+    MENJIN_RETURN_IF_ERROR(CheckStaffVerification(staff));
+    return store_->CreateServiceStaff(staff);
+}
+
+Status AccessCore::CheckStaffVerification(const ServiceStaff& staff) {
     MENJIN_RETURN_IF_ERROR(store_->GetCompany(staff.company_id).status());
     MENJIN_RETURN_IF_ERROR(CheckNotEmpty(staff.verified_by, "verified_by"));
     MENJIN_RETURN_IF_ERROR(CheckNotEmpty(staff.verified_contact, "verified_contact"));
@@ -132,7 +94,7 @@ Status AccessCore::AddServiceStaff(const ServiceStaff& staff) {
     for (const std::string& estate_id : staff.estate_ids) {
         MENJIN_RETURN_IF_ERROR(store_->GetEstate(estate_id).status());
     }
-    return store_->CreateServiceStaff(staff);
+    return Status::Ok();
 }
 
 Status AccessCore::AddGrant(const AccessGrant& grant) {
@@ -177,7 +139,9 @@ Status AccessCore::AddResident(const Person& person, int grant_days) {
     // Gallery changes come after the commit, so this lock is taken before the transaction
     // everywhere; the other order could deadlock with Enrol.
     std::lock_guard lock(membership_mutex_);
-    return store_->Transaction([&] { return AddResidentLocked(person, grant_days); });
+    MENJIN_RETURN_IF_ERROR(
+        store_->Transaction([&] { return AddResidentLocked(person, grant_days); }));
+    return AddPersonToGalleries(person.id);
 }
 
 Status AccessCore::AddResidentLocked(const Person& person, int grant_days) {
@@ -204,13 +168,14 @@ Status AccessCore::AddResidentLocked(const Person& person, int grant_days) {
         grant.estate_id = unit.estate_id;
         grant.valid_from = clock_->Now();
         grant.valid_to = grant.valid_from + static_cast<UnixSeconds>(grant_days) * 86400;
-        return AddGrantLocked(grant);
+        // Galleries change only after the commit, so a rollback cannot leave them ahead.
+        return store_->CreateGrant(grant);
     });
 }
 
 Status AccessCore::AddServiceStaffWithGrants(const ServiceStaff& staff) {
     std::lock_guard lock(membership_mutex_);
-    return store_->Transaction([&]() -> Status {
+    MENJIN_RETURN_IF_ERROR(store_->Transaction([&]() -> Status {
         MENJIN_RETURN_IF_ERROR(AddServiceStaff(staff));
         for (const std::string& estate_id : staff.estate_ids) {
             AccessGrant grant;
@@ -219,10 +184,11 @@ Status AccessCore::AddServiceStaffWithGrants(const ServiceStaff& staff) {
             grant.estate_id = estate_id;
             grant.valid_from = staff.valid_from;
             grant.valid_to = staff.valid_to;
-            MENJIN_RETURN_IF_ERROR(AddGrantLocked(grant));
+            MENJIN_RETURN_IF_ERROR(store_->CreateGrant(grant));
         }
         return Status::Ok();
-    });
+    }));
+    return AddPersonToGalleries(staff.person_id);
 }
 
 Status AccessCore::RemoveGrant(const std::string& grant_id) {

@@ -17,9 +17,17 @@ Result<std::unique_ptr<PipelinePool>> PipelinePool::Create(const RecognitionEngi
 
 PipelinePool::Lease PipelinePool::Acquire() {
     std::unique_lock lock(mutex_);
-    available_.wait(lock, [this] { return !free_.empty(); });
+    // Callers are served in arrival order. Without the tickets, a thread that has just released
+    // a pipeline and requests one again usually wins it over the threads already waiting, so
+    // under load some requests wait many turns.
+    const std::uint64_t ticket = next_ticket_++;
+    available_.wait(lock, [&] { return ticket == serving_ticket_ && !free_.empty(); });
+    ++serving_ticket_;
     std::unique_ptr<FacePipeline> pipeline = std::move(free_.back());
     free_.pop_back();
+    lock.unlock();
+    // The next ticket may find another free pipeline.
+    available_.notify_all();
     return Lease(this, std::move(pipeline));
 }
 
@@ -28,7 +36,7 @@ void PipelinePool::Release(std::unique_ptr<FacePipeline> pipeline) {
         std::lock_guard lock(mutex_);
         free_.push_back(std::move(pipeline));
     }
-    available_.notify_one();
+    available_.notify_all();
 }
 
 PipelinePool::Lease::~Lease() {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -34,7 +35,7 @@ class PipelinePool {
         std::unique_ptr<FacePipeline> pipeline_;
     };
 
-    // Blocks until a pipeline is free and lends it out.
+    // Blocks until a pipeline is free and lends it out, to callers in the order they called.
     Lease Acquire();
 
     // Template kind and score offset shared by every pipeline of the pool.
@@ -45,9 +46,12 @@ class PipelinePool {
   private:
     void Release(std::unique_ptr<FacePipeline> pipeline);
 
-    std::mutex mutex_;  // guards free_
+    std::mutex mutex_;  // guards free_, next_ticket_ and serving_ticket_
     std::condition_variable available_;
     std::vector<std::unique_ptr<FacePipeline>> free_;
+    // Arrival tickets: Acquire hands out next_ticket_ and waits until serving_ticket_ is its own.
+    std::uint64_t next_ticket_ = 0;
+    std::uint64_t serving_ticket_ = 0;
     std::string template_kind_;
     int template_dim_ = 0;
     float score_offset_ = 0;

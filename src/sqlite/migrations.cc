@@ -198,8 +198,78 @@ CREATE TABLE store_meta (
 );
 )sql";
 
+// Version 2: operator accounts, their sessions, gate device credentials and the audit log.
+//
+// Sessions and device credentials are keyed by the SHA-256 of their random token, never the
+// token. audit_log uses AUTOINCREMENT so that sqlite_sequence keeps the highest seq ever
+// assigned, which reveals entries deleted from the end of the log. Triggers make the table
+// append-only for every connection; dropping them needs write access to the file, which the
+// hash chain then exposes.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE operators (
+    id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('centre_admin', 'estate_staff', 'auditor')),
+    estate_id TEXT REFERENCES estates (id),
+    password_hash TEXT NOT NULL,
+    failed_logins INTEGER NOT NULL,
+    locked_until INTEGER NOT NULL,
+    disabled INTEGER NOT NULL CHECK (disabled IN (0, 1)),
+    created_at INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    CHECK ((role = 'estate_staff') = (estate_id IS NOT NULL))
+);
+CREATE INDEX operators_by_estate ON operators (estate_id);
+
+CREATE TABLE operator_sessions (
+    token_hash TEXT PRIMARY KEY,
+    operator_id TEXT NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remote_address TEXT NOT NULL
+);
+CREATE INDEX operator_sessions_by_operator ON operator_sessions (operator_id);
+CREATE INDEX operator_sessions_by_expiry ON operator_sessions (expires_at);
+
+CREATE TABLE gate_device_credentials (
+    id TEXT PRIMARY KEY,
+    gate_id TEXT NOT NULL REFERENCES gates (id),
+    token_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked_at INTEGER
+);
+CREATE INDEX gate_device_credentials_by_gate ON gate_device_credentials (gate_id);
+
+CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    actor_role TEXT NOT NULL,
+    action TEXT NOT NULL,
+    record_type TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    remote_address TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_actor ON audit_log (actor, seq);
+CREATE INDEX audit_log_by_record ON audit_log (record_id, seq);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'audit_log is append-only');
+END;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
+    {2, kSchemaV2},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

@@ -154,6 +154,31 @@ Result<std::vector<Passage>> SqliteStore::QueryPassages(const PassageQuery& quer
     return CollectRows<Passage>(select, ReadPassage);
 }
 
+Result<std::vector<PassageCount>> SqliteStore::CountPassages(const PassageQuery& query) {
+    PassageQuery unpaged = query;
+    unpaged.before_id = 0;
+    PassageFilter filter = FilterOf(unpaged);
+    Lock lock(mutex_);
+    MENJIN_ASSIGN_OR_RETURN(
+        SqliteStatement select,
+        db_.Prepare(fmt::format("SELECT estate_id, gate_id, band, COUNT(*) FROM passages WHERE {} "
+                                "GROUP BY estate_id, gate_id, band "
+                                "ORDER BY estate_id, gate_id, band",
+                                filter.where)));
+    int index = 0;
+    for (const auto& parameter : filter.parameters) {
+        ++index;
+        std::visit([&](const auto& value) { select.Bind(index, value); }, parameter);
+    }
+    return CollectRows<PassageCount>(
+        select, [](const SqliteStatement& row) -> Result<PassageCount> {
+            std::optional<DecisionBand> band = ParseBand(row.ColumnText(2));
+            if (!band)
+                return Status(ErrorCode::kDataLoss, "store: a passage has an unknown band");
+            return PassageCount{row.ColumnText(0), row.ColumnText(1), *band, row.ColumnInt64(3)};
+        });
+}
+
 Result<int> SqliteStore::PseudonymisePassages(const std::string& person_id,
                                               const std::string& pseudonym) {
     // An empty person_id would match every unknown-face passage.

@@ -157,6 +157,21 @@ Result<std::vector<Person>> SqliteStore::ListPeopleInEstate(const std::string& e
     return CollectRows<Person>(select, ReadPerson);
 }
 
+Result<std::vector<Person>> SqliteStore::SearchPeople(const std::string& text, int limit) {
+    if (limit <= 0) {
+        return InvalidArgument(fmt::format("store: limit must be positive, got {}", limit),
+                               "limit");
+    }
+    Lock lock(mutex_);
+    MENJIN_ASSIGN_OR_RETURN(
+        SqliteStatement select,
+        db_.Prepare(fmt::format("SELECT {} FROM people WHERE ?1 = '' OR name LIKE ?2 ESCAPE '\\' "
+                                "OR id LIKE ?2 ESCAPE '\\' ORDER BY id LIMIT ?3",
+                                kPersonColumns)));
+    select.BindAll(text, ContainsPattern(text), limit);
+    return CollectRows<Person>(select, ReadPerson);
+}
+
 Result<std::optional<std::string>> SqliteStore::ResidentEstateOf(const std::string& person_id) {
     Lock lock(mutex_);
     MENJIN_ASSIGN_OR_RETURN(SqliteStatement select,

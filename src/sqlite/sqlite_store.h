@@ -142,6 +142,41 @@ class SqliteStore final : public Store {
     Result<std::optional<std::string>> GetSetting(const std::string& key) override;
     Status PutSetting(const std::string& key, const std::string& value) override;
 
+    // `text` matches case-insensitively for ASCII letters; `limit` must be positive.
+    Result<std::vector<Person>> SearchPeople(const std::string& text, int limit) override;
+    Result<std::vector<PassageCount>> CountPassages(const PassageQuery& query) override;
+
+    // kInvalidArgument (from a CHECK) when an estate staff member has no estate_id or another
+    // role has one; kFailedPrecondition when the estate does not exist.
+    Status CreateOperator(const Operator& account) override;
+    Result<Operator> GetOperator(const std::string& id) override;
+    Result<std::vector<Operator>> ListOperators() override;
+    Result<Operator> UpdateOperator(const Operator& account) override;
+    Status SetOperatorLoginState(const std::string& id, int failed_logins,
+                                 UnixSeconds locked_until) override;
+
+    // Sessions are deleted with their operator's row (ON DELETE CASCADE).
+    Status CreateSession(const OperatorSession& session) override;
+    Result<std::optional<OperatorSession>> FindSession(const std::string& token_hash) override;
+    Status DeleteSession(const std::string& token_hash) override;
+    Result<int> DeleteSessionsOfOperator(const std::string& operator_id) override;
+    Result<int> PurgeExpiredSessions(UnixSeconds now) override;
+
+    // kAlreadyExists when the token hash is already in use.
+    Status CreateDeviceCredential(const DeviceCredential& credential) override;
+    Result<std::optional<DeviceCredential>> FindDeviceCredential(
+        const std::string& token_hash) override;
+    Result<std::vector<DeviceCredential>> ListDeviceCredentials(
+        const std::string& gate_id) override;
+    Result<DeviceCredential> GetDeviceCredential(const std::string& id) override;
+    Status RevokeDeviceCredential(const std::string& id, UnixSeconds at) override;
+
+    // Triggers reject every UPDATE and DELETE of audit_log rows, so the log can only grow.
+    Result<AuditEntry> AppendAuditEntry(const AuditEntry& entry) override;
+    // kInvalidArgument unless 1 <= query.limit <= 1000.
+    Result<std::vector<AuditEntry>> ListAuditEntries(const AuditQuery& query) override;
+    Result<std::int64_t> LastAuditSeq() override;
+
     // Returns kFailedPrecondition inside a transaction and kUnavailable when another
     // connection's read keeps the WAL checkpoint from finishing.
     Status Compact() override;

@@ -8,6 +8,7 @@
 
 #include "common/status.h"
 #include "domain/records.h"
+#include "domain/security_records.h"
 
 namespace menjin {
 
@@ -22,6 +23,23 @@ struct PassageQuery {
     int limit = 100;
     // Return only passages with id < before_id (newest first), for paging; 0 = from newest.
     std::int64_t before_id = 0;
+};
+
+// Number of passages per estate, gate and decision band, for aggregate reports.
+struct PassageCount {
+    std::string estate_id;
+    std::string gate_id;
+    DecisionBand band = DecisionBand::kDeny;
+    std::int64_t count = 0;
+};
+
+// Filter and page for audit log reads, in ascending seq order. Empty fields do not filter.
+struct AuditQuery {
+    std::int64_t after_seq = 0;  // entries with seq > after_seq
+    int limit = 100;
+    std::string actor;
+    std::string action;
+    std::string record_id;
 };
 
 // The persistent state of menjin behind one interface, so that the embedded SQLite store and a
@@ -156,6 +174,60 @@ class Store {
     // --- Settings: small named values such as retention days or an installation salt.
     virtual Result<std::optional<std::string>> GetSetting(const std::string& key) = 0;
     virtual Status PutSetting(const std::string& key, const std::string& value) = 0;
+
+    // --- Search across estates
+    // People whose name or id contains `text` (every person when it is empty), ordered by id,
+    // at most `limit`.
+    virtual Result<std::vector<Person>> SearchPeople(const std::string& text, int limit) = 0;
+    // Passages matching `query` (limit and before_id are ignored), counted per estate, gate
+    // and band, ordered by estate, gate and band.
+    virtual Result<std::vector<PassageCount>> CountPassages(const PassageQuery& query) = 0;
+
+    // --- Operators and their sessions
+    // `account.role` kEstateStaff needs an existing estate_id; the other roles none.
+    virtual Status CreateOperator(const Operator& account) = 0;
+    virtual Result<Operator> GetOperator(const std::string& id) = 0;
+    virtual Result<std::vector<Operator>> ListOperators() = 0;
+    // Stores display_name, role, estate_id, password_hash and disabled when the stored version
+    // equals `account.version`, and increments the version. Login counters are not changed.
+    virtual Result<Operator> UpdateOperator(const Operator& account) = 0;
+    // Sets the failed-login counter and lock of an operator without changing its version, so a
+    // login attempt never conflicts with an edit of the account.
+    virtual Status SetOperatorLoginState(const std::string& id, int failed_logins,
+                                         UnixSeconds locked_until) = 0;
+
+    virtual Status CreateSession(const OperatorSession& session) = 0;
+    // Finds a session by token hash; nullopt when none matches (expired ones included).
+    virtual Result<std::optional<OperatorSession>> FindSession(const std::string& token_hash) = 0;
+    // Deleting an unknown session is ok.
+    virtual Status DeleteSession(const std::string& token_hash) = 0;
+    // Returns how many sessions were deleted.
+    virtual Result<int> DeleteSessionsOfOperator(const std::string& operator_id) = 0;
+    // Deletes sessions whose expires_at <= `now`; returns the count.
+    virtual Result<int> PurgeExpiredSessions(UnixSeconds now) = 0;
+
+    // --- Gate device credentials
+    virtual Status CreateDeviceCredential(const DeviceCredential& credential) = 0;
+    // Finds an unrevoked credential by token hash; nullopt when none matches.
+    virtual Result<std::optional<DeviceCredential>> FindDeviceCredential(
+        const std::string& token_hash) = 0;
+    // Every credential of the gate, revoked ones included, oldest first.
+    virtual Result<std::vector<DeviceCredential>> ListDeviceCredentials(
+        const std::string& gate_id) = 0;
+    virtual Result<DeviceCredential> GetDeviceCredential(const std::string& id) = 0;
+    // Marks the credential revoked at `at`; revoking a revoked credential is ok and keeps the
+    // first time.
+    virtual Status RevokeDeviceCredential(const std::string& id, UnixSeconds at) = 0;
+
+    // --- Audit log: append-only and hash-chained (see domain/audit_chain.h)
+    // Appends `entry` (seq, prev_hash and hash are ignored) with the next seq, the previous
+    // entry's hash and its own hash, atomically, and returns the stored entry.
+    virtual Result<AuditEntry> AppendAuditEntry(const AuditEntry& entry) = 0;
+    // Entries matching `query` in ascending seq order, as stored (not verified).
+    virtual Result<std::vector<AuditEntry>> ListAuditEntries(const AuditQuery& query) = 0;
+    // Returns the highest seq ever assigned, also when entries were deleted since; 0 when the
+    // log has never had an entry.
+    virtual Result<std::int64_t> LastAuditSeq() = 0;
 
     // Reclaims free pages so deleted data leaves the database file (SQLite: VACUUM and a WAL
     // checkpoint). Safe to call at any time outside a transaction.

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 namespace menjin {
 namespace {
 
+using ::menjin::testing::GridVector;
 using ::menjin::testing::InnerProduct;
 using ::menjin::testing::NearbyUnitVector;
 using ::menjin::testing::RandomUnitVector;
@@ -98,6 +100,68 @@ std::vector<ReferenceTemplate> AddRandomPeople(EstateGallery& gallery, int peopl
         }
     }
     return templates;
+}
+
+// Exhaustive per-person search in double precision for templates whose inner products with the
+// query are exact in float32 (see GridVector). Templates are ordered as the quantised scan
+// orders them, by inner product, highest first, then by lower template id. That order picks
+// both each person's best template and the order of the people.
+std::vector<PersonHit> ExactReferenceSearch(const std::vector<ReferenceTemplate>& templates,
+                                            std::span<const float> query, int max_people) {
+    std::vector<PersonHit> scored;
+    for (const ReferenceTemplate& entry : templates) {
+        scored.push_back(
+            PersonHit{entry.person_id, InnerProduct(query, entry.values), entry.template_id});
+    }
+    std::sort(scored.begin(), scored.end(), [](const PersonHit& a, const PersonHit& b) {
+        if (a.inner_product != b.inner_product) {
+            return a.inner_product > b.inner_product;
+        }
+        return a.template_id < b.template_id;
+    });
+    std::vector<PersonHit> hits;
+    std::set<std::string> people_seen;
+    for (const PersonHit& hit : scored) {
+        if (hits.size() == static_cast<std::size_t>(max_people)) {
+            break;
+        }
+        if (people_seen.insert(hit.person_id).second) {
+            hits.push_back(hit);
+        }
+    }
+    return hits;
+}
+
+// Checks that `hits` equal `expected` exactly: people, templates and inner products.
+void ExpectIdenticalHits(const std::vector<PersonHit>& hits,
+                         const std::vector<PersonHit>& expected) {
+    ASSERT_EQ(hits.size(), expected.size());
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        EXPECT_EQ(hits[i].person_id, expected[i].person_id) << "rank " << i;
+        EXPECT_EQ(hits[i].template_id, expected[i].template_id) << "rank " << i;
+        EXPECT_EQ(hits[i].inner_product, expected[i].inner_product) << "rank " << i;
+    }
+}
+
+std::vector<float> InnerProductsOf(const std::vector<PersonHit>& hits) {
+    std::vector<float> inner_products;
+    for (const PersonHit& hit : hits) {
+        inner_products.push_back(hit.inner_product);
+    }
+    return inner_products;
+}
+
+// Runs a search that is expected to succeed with `method`, and to use the quantised scan when
+// `method` requests it.
+std::vector<PersonHit> SearchWith(const EstateGallery& gallery, std::span<const float> query,
+                                  int max_people, SearchMethod method) {
+    SearchStats stats;
+    Result<std::vector<PersonHit>> hits = gallery.Search(query, max_people, method, &stats);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    if (method == SearchMethod::kQuantisedScan) {
+        EXPECT_EQ(stats.method, SearchMethod::kQuantisedScan);
+    }
+    return hits.ok() ? std::move(hits).value() : std::vector<PersonHit>();
 }
 
 std::vector<std::string> PeopleOf(const std::vector<PersonHit>& hits) {
@@ -393,6 +457,306 @@ TEST(EstateGalleryTest, EntriesCopyStoredTemplates) {
         ASSERT_TRUE(added.contains(entry.template_id)) << entry.template_id;
         EXPECT_EQ(entry.person_id, entry.template_id % 2 == 0 ? "even" : "odd");
         EXPECT_EQ(entry.values, added[entry.template_id]) << entry.template_id;
+    }
+}
+
+// Random unit vectors have no exactly tied inner products, so both methods must return the same
+// people, templates and inner products, bit for bit.
+TEST(EstateGalleryTest, QuantisedScanMatchesFaissScan) {
+    constexpr int kPeople = 2000;
+    std::mt19937 random(41);
+    auto gallery = MakeGallery(192);
+    const std::vector<ReferenceTemplate> templates = AddRandomPeople(*gallery, kPeople, random);
+
+    for (int query_index = 0; query_index < 60; ++query_index) {
+        SCOPED_TRACE(fmt::format("query {}", query_index));
+        const std::vector<float> query =
+            query_index % 2 == 0
+                ? NearbyUnitVector(templates[random() % templates.size()].values, 0.5f, random)
+                : RandomUnitVector(192, random);
+        for (int max_people : {1, 5, 30}) {
+            SearchStats stats;
+            Result<std::vector<PersonHit>> hits =
+                gallery->Search(query, max_people, SearchMethod::kQuantisedScan, &stats);
+            ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+            EXPECT_EQ(stats.method, SearchMethod::kQuantisedScan);
+            EXPECT_LT(stats.templates_scored, templates.size() / 10) << "too few ruled out";
+            ExpectIdenticalHits(*hits,
+                                SearchWith(*gallery, query, max_people, SearchMethod::kFaissScan));
+            ExpectSameHits(*hits, ReferenceSearch(templates, query, max_people));
+        }
+    }
+}
+
+// Grid vectors have exact float32 inner products and many exact ties. The gallery mixes scales
+// from 2^-20 to 2^20, duplicated templates of different people, one person with 150 templates
+// and zero vectors, then loses a third of its templates and gets some back under the same ids.
+TEST(EstateGalleryTest, QuantisedScanIsExactOnAdversarialData) {
+    std::mt19937 random(43);
+    auto gallery = MakeGallery();
+    std::vector<ReferenceTemplate> templates;
+    auto add = [&](std::int64_t template_id, const std::string& person_id,
+                   std::vector<float> values) {
+        ASSERT_TRUE(gallery->Add(template_id, person_id, values).ok()) << template_id;
+        templates.push_back(ReferenceTemplate{template_id, person_id, std::move(values)});
+    };
+    std::int64_t next_id = 1;
+    for (int person = 0; person < 800; ++person) {
+        const std::string person_id = fmt::format("person-{}", person);
+        const int exponent =
+            person % 4 == 0 ? std::uniform_int_distribution<int>(-20, 20)(random) : 0;
+        const int count = 1 + static_cast<int>(random() % 4);
+        for (int i = 0; i < count; ++i) {
+            std::vector<float> values =
+                !templates.empty() && random() % 8 == 0
+                    ? templates[random() % templates.size()].values
+                    : GridVector(kDimension, 2 + static_cast<int>(random() % 7), random);
+            for (float& value : values) {
+                value = std::ldexp(value, exponent);
+            }
+            add(next_id++, person_id, std::move(values));
+        }
+    }
+    for (int i = 0; i < 150; ++i) {
+        add(next_id++, "crowd", GridVector(kDimension, 8, random));
+    }
+    add(next_id++, "zero-a", std::vector<float>(kDimension, 0.0f));
+    add(next_id++, "zero-b", std::vector<float>(kDimension, 0.0f));
+
+    auto check_queries = [&](int queries) {
+        for (int query_index = 0; query_index < queries; ++query_index) {
+            SCOPED_TRACE(fmt::format("query {}", query_index));
+            // Stored templates as queries put exact ties at the top, and the zero query ties
+            // every template at 0.
+            std::vector<float> query = query_index == 0 ? std::vector<float>(kDimension, 0.0f)
+                                       : query_index % 2 == 0
+                                           ? templates[random() % templates.size()].values
+                                           : GridVector(kDimension, 8, random);
+            for (int max_people : {1, 5, 12}) {
+                const std::vector<PersonHit> expected =
+                    ExactReferenceSearch(templates, query, max_people);
+                ExpectIdenticalHits(
+                    SearchWith(*gallery, query, max_people, SearchMethod::kQuantisedScan),
+                    expected);
+                ExpectIdenticalHits(
+                    SearchWith(*gallery, query, max_people, SearchMethod::kAutomatic), expected);
+                // FAISS may pick another of several tied people, but not other inner products.
+                EXPECT_EQ(InnerProductsOf(
+                              SearchWith(*gallery, query, max_people, SearchMethod::kFaissScan)),
+                          InnerProductsOf(expected));
+            }
+        }
+    };
+    check_queries(40);
+
+    std::vector<ReferenceTemplate> removed;
+    for (std::size_t i = 0; i < templates.size(); ++i) {
+        if (random() % 3 == 0) {
+            ASSERT_TRUE(gallery->RemoveTemplate(templates[i].template_id).ok());
+            removed.push_back(templates[i]);
+        }
+    }
+    ASSERT_TRUE(gallery->RemovePerson("crowd").ok());
+    std::erase_if(templates, [&](const ReferenceTemplate& entry) {
+        return entry.person_id == "crowd" ||
+               std::any_of(removed.begin(), removed.end(), [&](const ReferenceTemplate& gone) {
+                   return gone.template_id == entry.template_id;
+               });
+    });
+    for (std::size_t i = 0; i < removed.size(); i += 2) {
+        add(removed[i].template_id, fmt::format("returner-{}", i % 50),
+            GridVector(kDimension, 8, random));
+    }
+    ASSERT_EQ(gallery->size(), templates.size());
+    check_queries(40);
+}
+
+// Seven people tie exactly at the k-th best inner product. The search must return the tied
+// people whose templates have the lowest ids, whatever the order they were added in, and
+// must rank templates by their float32 inner products where their int8 codes are identical.
+TEST(EstateGalleryTest, TiesAtCutPreferLowerIds) {
+    std::mt19937 random(47);
+    auto gallery = MakeGallery();
+    const std::vector<float> query = GridVector(kDimension, 8, random);
+    std::vector<ReferenceTemplate> templates;
+    auto add = [&](std::int64_t template_id, const std::string& person_id,
+                   const std::vector<float>& values) {
+        ASSERT_TRUE(gallery->Add(template_id, person_id, values).ok()) << template_id;
+        templates.push_back(ReferenceTemplate{template_id, person_id, values});
+    };
+
+    // The query itself leads. The tied template is the query with 10 values replaced, which
+    // keeps it far above random strangers. Tied templates are added in an order unrelated to
+    // their ids.
+    add(1, "leader", query);
+    std::vector<float> tied = query;
+    const std::vector<float> replacements = GridVector(10, 8, random);
+    for (std::size_t i = 0; i < replacements.size(); ++i) {
+        tied[random() % tied.size()] = replacements[i];
+    }
+    for (std::int64_t template_id : {907, 903, 905, 901, 906, 902, 904}) {
+        add(template_id, fmt::format("tied-{}", template_id), tied);
+    }
+    // Near misses: `tied` moved by 2^-12 on one value, far below the int8 step of about
+    // 0.5 / 127 ~ 2^-8. Their int8 inner products differ from that of `tied` by much less than
+    // the error bound, so only the float32 inner products rank them below or above the tie.
+    const std::size_t moved = static_cast<std::size_t>(
+        std::max_element(query.begin(), query.end(),
+                         [](float a, float b) { return std::fabs(a) < std::fabs(b); }) -
+        query.begin());
+    const float step = std::ldexp(query[moved] >= 0 ? 1.0f : -1.0f, -12);
+    std::vector<float> below = tied;
+    below[moved] -= step;
+    std::vector<float> above = tied;
+    above[moved] += step;
+    for (std::int64_t i = 0; i < 20; ++i) {
+        add(100 + i, fmt::format("below-{}", i), below);
+    }
+    add(899, "above", above);
+    for (int i = 0; i < 3000; ++i) {
+        add(2000 + i, fmt::format("stranger-{}", i), GridVector(kDimension, 8, random));
+    }
+    // Strangers may beat the tie by chance, so the k that puts the tie at the cut is counted.
+    const float tied_score = InnerProduct(query, tied);
+    int people_above_tie = 0;
+    for (const PersonHit& hit : ExactReferenceSearch(templates, query, 100)) {
+        people_above_tie += hit.inner_product > tied_score ? 1 : 0;
+    }
+    ASSERT_LT(people_above_tie, 90) << "the tie is not near the top";
+
+    for (int tied_wanted : {1, 2, 4}) {
+        const int max_people = people_above_tie + tied_wanted;
+        SCOPED_TRACE(fmt::format("max_people {}", max_people));
+        const std::vector<PersonHit> hits =
+            SearchWith(*gallery, query, max_people, SearchMethod::kQuantisedScan);
+        ExpectIdenticalHits(hits, ExactReferenceSearch(templates, query, max_people));
+        ASSERT_EQ(hits.size(), static_cast<std::size_t>(max_people));
+        for (int i = 0; i < tied_wanted; ++i) {
+            EXPECT_EQ(hits[people_above_tie + i].template_id, 901 + i);
+        }
+        EXPECT_THAT(PeopleOf(hits), ::testing::Contains("above"));
+        EXPECT_THAT(PeopleOf(hits), ::testing::Not(::testing::Contains("below-0")));
+    }
+}
+
+// The int8 inner product ranks the decoy far above the best template, by almost the whole
+// error bound, while the best is higher in float32. Only one person is requested, so the
+// decoy's lower bound alone could rule the best out.
+TEST(EstateGalleryTest, QuantisedScanKeepsBestThatInt8RanksLow) {
+    std::mt19937 random(67);
+    for (int trial = 0; trial < 6; ++trial) {
+        const bool residual_in_query = trial % 2 == 1;
+        SCOPED_TRACE(fmt::format("trial {}", trial));
+        const ::menjin::testing::BoundStressCase stress =
+            ::menjin::testing::MakeBoundStressCase(kDimension, residual_in_query, random);
+        auto gallery = MakeGallery();
+        ASSERT_TRUE(gallery->Add(1, "decoy", stress.decoy).ok());
+        ASSERT_TRUE(gallery->Add(2, "best", stress.best).ok());
+        for (int i = 0; i < 50; ++i) {
+            std::vector<float> stranger = RandomUnitVector(kDimension, random);
+            for (float& value : stranger) {
+                value *= 0.1f;
+            }
+            ASSERT_TRUE(gallery->Add(10 + i, fmt::format("stranger-{}", i), stranger).ok());
+        }
+
+        const std::vector<PersonHit> hits =
+            SearchWith(*gallery, stress.query, 1, SearchMethod::kQuantisedScan);
+        EXPECT_THAT(PeopleOf(hits), ::testing::ElementsAre("best"));
+        ExpectIdenticalHits(hits, SearchWith(*gallery, stress.query, 1, SearchMethod::kFaissScan));
+        ExpectIdenticalHits(SearchWith(*gallery, stress.query, 2, SearchMethod::kQuantisedScan),
+                            SearchWith(*gallery, stress.query, 2, SearchMethod::kFaissScan));
+    }
+}
+
+// Queries whose largest magnitude is outside [2^-50, 2^50] cannot be bounded and fall back to
+// the FAISS scan. Templates outside that range are always scored exactly.
+TEST(EstateGalleryTest, OutOfRangeMagnitudesStayExact) {
+    std::mt19937 random(53);
+    auto gallery = MakeGallery();
+    std::vector<ReferenceTemplate> templates = AddRandomPeople(*gallery, 300, random);
+    std::vector<float> huge = RandomUnitVector(kDimension, random);
+    std::vector<float> tiny = huge;
+    for (std::size_t i = 0; i < huge.size(); ++i) {
+        huge[i] *= 1e20f;
+        tiny[i] *= 1e-20f;
+    }
+    ASSERT_TRUE(gallery->Add(9001, "huge", huge).ok());
+    ASSERT_TRUE(gallery->Add(9002, "tiny", tiny).ok());
+
+    for (int query_index = 0; query_index < 20; ++query_index) {
+        SCOPED_TRACE(fmt::format("query {}", query_index));
+        const std::vector<float> query = RandomUnitVector(kDimension, random);
+        ExpectIdenticalHits(SearchWith(*gallery, query, 5, SearchMethod::kQuantisedScan),
+                            SearchWith(*gallery, query, 5, SearchMethod::kFaissScan));
+    }
+
+    std::vector<float> huge_query = RandomUnitVector(kDimension, random);
+    huge_query[0] = 1e17f;
+    SearchStats stats;
+    Result<std::vector<PersonHit>> hits =
+        gallery->Search(huge_query, 5, SearchMethod::kQuantisedScan, &stats);
+    ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+    EXPECT_EQ(stats.method, SearchMethod::kFaissScan);
+    EXPECT_EQ(stats.templates_scored, gallery->size());
+    ExpectIdenticalHits(*hits, SearchWith(*gallery, huge_query, 5, SearchMethod::kFaissScan));
+}
+
+TEST(EstateGalleryTest, AutomaticSearchChoosesMethod) {
+    std::mt19937 random(59);
+    auto gallery = MakeGallery();
+    AddRandomPeople(*gallery, 50, random);
+    const std::vector<float> query = RandomUnitVector(kDimension, random);
+
+    SearchStats stats;
+    ASSERT_TRUE(gallery->Search(query, 5, SearchMethod::kAutomatic, &stats).ok());
+    EXPECT_EQ(stats.method, SearchMethod::kQuantisedScan);
+    // With fewer people than requested no template can be ruled out.
+    ASSERT_TRUE(gallery->Search(query, 51, SearchMethod::kAutomatic, &stats).ok());
+    EXPECT_EQ(stats.method, SearchMethod::kFaissScan);
+    ASSERT_TRUE(gallery
+                    ->Search(query, EstateGallery::kQuantisedScanMaxPeople + 1,
+                             SearchMethod::kAutomatic, &stats)
+                    .ok());
+    EXPECT_EQ(stats.method, SearchMethod::kFaissScan);
+    ASSERT_TRUE(gallery->Search(query, 5, SearchMethod::kFaissScan, &stats).ok());
+    EXPECT_EQ(stats.method, SearchMethod::kFaissScan);
+    EXPECT_EQ(stats.templates_scored, gallery->size());
+}
+
+// Removing a person removes their int8 rows too: searches with their own templates, which
+// would put them first, never return them, and the moved rows keep their people.
+TEST(EstateGalleryTest, QuantisedScanForgetsRemovedPeople) {
+    std::mt19937 random(61);
+    auto gallery = MakeGallery();
+    std::vector<ReferenceTemplate> templates = AddRandomPeople(*gallery, 200, random);
+    std::vector<ReferenceTemplate> leavers;
+    for (int person = 0; person < 200; person += 4) {
+        const std::string person_id = fmt::format("person-{}", person);
+        ASSERT_TRUE(gallery->RemovePerson(person_id).ok());
+        for (const ReferenceTemplate& entry : templates) {
+            if (entry.person_id == person_id) {
+                leavers.push_back(entry);
+            }
+        }
+    }
+    std::erase_if(templates, [](const ReferenceTemplate& entry) {
+        return std::stoi(entry.person_id.substr(entry.person_id.find('-') + 1)) % 4 == 0;
+    });
+
+    for (const ReferenceTemplate& leaver : leavers) {
+        SCOPED_TRACE(leaver.person_id);
+        const std::vector<PersonHit> hits =
+            SearchWith(*gallery, leaver.values, 5, SearchMethod::kQuantisedScan);
+        EXPECT_THAT(PeopleOf(hits), ::testing::Not(::testing::Contains(leaver.person_id)));
+        ExpectSameHits(hits, ReferenceSearch(templates, leaver.values, 5));
+    }
+    for (std::size_t i = 0; i < templates.size(); i += 7) {
+        const std::vector<PersonHit> hits =
+            SearchWith(*gallery, templates[i].values, 1, SearchMethod::kQuantisedScan);
+        ASSERT_EQ(hits.size(), 1u);
+        EXPECT_EQ(hits[0].template_id, templates[i].template_id);
+        EXPECT_EQ(hits[0].person_id, templates[i].person_id);
     }
 }
 

@@ -1,0 +1,257 @@
+#include "server/router.h"
+
+#include <fmt/format.h>
+
+#include "common/log.h"
+#include "server/http_status.h"
+
+namespace menjin {
+
+namespace {
+
+std::vector<std::string> SplitPath(const std::string& path) {
+    std::vector<std::string> segments;
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string::npos)
+            end = path.size();
+        segments.push_back(path.substr(start, end - start));
+        start = end + 1;
+    }
+    return segments;
+}
+
+bool IsParameter(const std::string& segment) {
+    return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Returns the path cut to 120 bytes with control bytes replaced, for log lines.
+std::string LoggablePath(const std::string& path) {
+    std::string out = path.substr(0, 120);
+    for (char& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    }
+    return out;
+}
+
+std::size_t BodyBytes(const httplib::Request& request) {
+    std::size_t total = request.body.size();
+    for (const auto& [name, file] : request.files)
+        total += file.content.size();
+    return total;
+}
+
+unsigned AudienceBit(const Caller& caller) {
+    switch (caller.kind) {
+        case CallerKind::kAnonymous:
+            return kAnyone;
+        case CallerKind::kGateDevice:
+            return kGateDevice;
+        case CallerKind::kOperator:
+            break;
+    }
+    switch (caller.role) {
+        case OperatorRole::kCentreAdmin:
+            return kCentreAdmin;
+        case OperatorRole::kEstateStaff:
+            return kEstateStaff;
+        case OperatorRole::kAuditor:
+            return kAuditor;
+    }
+    return 0;
+}
+
+// Returns true when `segments` match `pattern`, where "{name}" matches any non-empty segment,
+// and stores the matched parameters in `parameters`.
+bool MatchSegments(const std::vector<std::string>& pattern,
+                   const std::vector<std::string>& segments,
+                   std::map<std::string, std::string>& parameters) {
+    if (pattern.size() != segments.size())
+        return false;
+    for (std::size_t s = 0; s < pattern.size(); ++s) {
+        if (IsParameter(pattern[s]) && !segments[s].empty()) {
+            parameters[pattern[s].substr(1, pattern[s].size() - 2)] = segments[s];
+        } else if (pattern[s] != segments[s]) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
+Router::Router(std::vector<Route> routes, Authenticator& authenticator, AuditLog& audit)
+    : routes_(std::move(routes)), authenticator_(authenticator), audit_(audit) {
+    for (const Route& route : routes_)
+        segments_.push_back(SplitPath(route.path));
+}
+
+bool Router::Matches(const Route& route, const std::string& path) const {
+    std::map<std::string, std::string> parameters;
+    return MatchSegments(SplitPath(route.path), SplitPath(path.substr(0, path.find('?'))),
+                         parameters);
+}
+
+Router::Match Router::Find(const std::string& method, const std::string& path) const {
+    const std::vector<std::string> segments = SplitPath(path);
+    Match match;
+    for (std::size_t i = 0; i < routes_.size(); ++i) {
+        std::map<std::string, std::string> parameters;
+        if (!MatchSegments(segments_[i], segments, parameters))
+            continue;
+        if (HttpMethodName(routes_[i].method) == method) {
+            match.route = &routes_[i];
+            match.path = std::move(parameters);
+            return match;
+        }
+        match.allowed.push_back(HttpMethodName(routes_[i].method));
+    }
+    return match;
+}
+
+Status Router::CheckAudience(const Route& route, const Caller& caller) const {
+    if ((route.audience & kAnyone) != 0 || (route.audience & AudienceBit(caller)) != 0)
+        return Status::Ok();
+    if (caller.kind == CallerKind::kAnonymous) {
+        return Status(ErrorCode::kUnauthenticated,
+                      "this route needs a session cookie or a bearer token: log in first");
+    }
+    if (caller.kind == CallerKind::kGateDevice)
+        return Status(ErrorCode::kPermissionDenied, "a gate device may not use this route");
+    return Status(
+        ErrorCode::kPermissionDenied,
+        std::string("the ") + OperatorRoleName(caller.role) + " role may not use this route");
+}
+
+Result<ApiReply> Router::Run(const Route& route, ApiRequest& request) {
+    try {
+        return route.handler(request);
+    } catch (const std::exception& e) {
+        return Internal(std::string("server: handler threw: ") + e.what());
+    }
+}
+
+Status Router::Audit(const Route& route, const ApiRequest& request, const std::string& record_id,
+                     const Status& outcome) {
+    if (route.audit_action.empty() || request.caller.kind == CallerKind::kAnonymous)
+        return Status::Ok();
+    std::string id = record_id;
+    if (id.empty() && !route.audit_record_param.empty()) {
+        auto it = request.path.find(route.audit_record_param);
+        if (it != request.path.end())
+            id = it->second;
+    }
+    return audit_.Record(request.caller, route.audit_action, route.audit_record_type, id,
+                         outcome.ok() ? "ok" : ErrorCodeName(outcome.code()));
+}
+
+void Router::Handle(const httplib::Request& http, httplib::Response& response) {
+    const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));
+    response.set_header("X-Request-Id", request_id);
+    Match match = Find(http.method, http.path);
+    if (match.route == nullptr) {
+        WriteUnrouted(http, match, request_id, response);
+        return;
+    }
+    const std::string what = http.method + " " + match.route->path;
+    Result<ApiReply> reply = Dispatch(*match.route, http, std::move(match.path), request_id);
+    if (!reply.ok()) {
+        if (reply.status().code() == ErrorCode::kUnauthenticated)
+            response.set_header("WWW-Authenticate", "Bearer");
+        WriteError(reply.status(), request_id, what, response);
+        return;
+    }
+    MENJIN_LOG_DEBUG("http {}: {} -> {}", request_id, what, reply->status);
+    WriteReply(std::move(reply).value(), response);
+}
+
+Result<ApiReply> Router::Dispatch(const Route& route, const httplib::Request& http,
+                                  std::map<std::string, std::string> path,
+                                  const std::string& request_id) {
+    if (BodyBytes(http) > route.max_body_bytes) {
+        return Status(ErrorCode::kTooLarge,
+                      fmt::format("the request body has {} bytes, over the {}-byte limit of "
+                                  "this route",
+                                  BodyBytes(http), route.max_body_bytes));
+    }
+    MENJIN_ASSIGN_OR_RETURN(Caller caller, authenticator_.Authenticate(
+                                               http.get_header_value("Authorization"),
+                                               http.get_header_value("Cookie"), http.remote_addr));
+    ApiRequest request{http, std::move(caller), std::move(path), request_id};
+    Status allowed = CheckAudience(route, request.caller);
+    Result<ApiReply> reply = allowed.ok() ? Run(route, request) : Result<ApiReply>(allowed);
+    const std::string record_id = reply.ok() ? reply->audit_record_id : "";
+    Status audited = Audit(route, request, record_id, reply.status());
+    if (!audited.ok()) {
+        // A read of personal data is not returned without its audit entry.
+        return Status(audited.code(),
+                      "audit: cannot record " + route.audit_action + ": " + audited.message());
+    }
+    return reply;
+}
+
+void Router::WriteUnrouted(const httplib::Request& http, const Match& match,
+                           const std::string& request_id, httplib::Response& response) const {
+    const std::string what = http.method + " " + LoggablePath(http.path);
+    if (match.allowed.empty()) {
+        WriteError(NotFound("no route for " + LoggablePath(http.path)), request_id, what, response);
+        return;
+    }
+    MENJIN_LOG_INFO("http {}: {} -> 405 method_not_allowed", request_id, what);
+    response.status = 405;
+    response.set_header("Allow", fmt::format("{}", fmt::join(match.allowed, ", ")));
+    const std::string message =
+        "method " + http.method + " is not allowed on " + LoggablePath(http.path);
+    response.set_content(ErrorBody("method_not_allowed", message, "").dump(), "application/json");
+}
+
+void Router::WriteReply(ApiReply reply, httplib::Response& response) const {
+    response.status = reply.status;
+    for (const auto& [name, value] : reply.headers)
+        response.set_header(name, value);
+    if (reply.stream) {
+        response.set_header("Cache-Control", "no-store");
+        response.set_chunked_content_provider("text/event-stream", std::move(reply.stream),
+                                              std::move(reply.stream_done));
+        return;
+    }
+    if (!response.has_header("Cache-Control"))
+        response.set_header("Cache-Control", "no-store");
+    if (!reply.content_type.empty()) {
+        response.set_content(std::move(reply.bytes), reply.content_type);
+        return;
+    }
+    response.set_content(reply.body.dump(), "application/json");
+}
+
+void Router::WriteError(const Status& status, const std::string& request_id,
+                        const std::string& what, httplib::Response& response) const {
+    const int http_status = HttpStatusOf(status.code());
+    std::string message = status.message();
+    if (http_status >= 500) {
+        MENJIN_LOG_ERROR("http {}: {} -> {} {}", request_id, what, http_status, status.ToString());
+        message = "internal error in request " + request_id + "; the server log has the details";
+    } else {
+        MENJIN_LOG_INFO("http {}: {} -> {} {}", request_id, what, http_status, status.ToString());
+    }
+    response.status = http_status;
+    response.set_content(ErrorBody(ErrorCodeName(status.code()), message, status.field()).dump(),
+                         "application/json");
+}
+
+void Router::FillLibraryError(const httplib::Request& request, httplib::Response& response) {
+    if (!response.body.empty())
+        return;
+    const std::string code = ErrorNameOfHttpStatus(response.status);
+    std::string message = "the request could not be read (HTTP " + std::to_string(response.status) +
+                          "); a POST or PATCH without a body needs 'Content-Length: 0'";
+    if (response.status == 413)
+        message = "the request body is over the server's size limit";
+    MENJIN_LOG_INFO("http: {} {} -> {} {}", request.method, LoggablePath(request.path),
+                    response.status, code);
+    response.set_content(ErrorBody(code, message, "").dump(), "application/json");
+}
+
+}  // namespace menjin
