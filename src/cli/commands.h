@@ -22,5 +22,7 @@ void AddPassageCommands(CLI::App& app, int* exit_code);
 void AddServeCommand(CLI::App& app, int* exit_code);
 void AddOperatorCommands(CLI::App& app, int* exit_code);
 void AddAuditCommands(CLI::App& app, int* exit_code);
+// `alerts evaluate`, `alerts list` and `leads evaluate`.
+void AddWelfareCommands(CLI::App& app, int* exit_code);
 
 }  // namespace menjin::cli

@@ -1,9 +1,17 @@
 #include "cli/core_setup.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "common/local_time.h"
+#include "common/log.h"
 #include "vision/model_manifest.h"
 
 namespace menjin::cli {
@@ -23,7 +31,53 @@ Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags) {
     return OpenCore(flags, AccessCoreOptions{});
 }
 
+namespace {
+
+// Name of the lock file in a data folder. Its content is the pid of the holder, for the error.
+constexpr const char* kLockFile = "menjin.lock";
+
+// Takes an exclusive lock on the data folder for the rest of the process, so that no second
+// process keeps its own galleries of the same folder. Without it, an enrolment or move-out done
+// by the command line while `menjin serve` runs would not reach the server's galleries. The
+// kernel releases the lock when the process ends, also on a crash. A folder that does not exist
+// is left to AccessCore::Open to report.
+Status LockDataFolder(const std::string& data_dir) {
+    static int held_fd = -1;
+    if (held_fd >= 0)
+        return Status::Ok();
+    const std::filesystem::path path = std::filesystem::path(data_dir) / kLockFile;
+    std::error_code error;
+    if (!std::filesystem::is_directory(data_dir, error))
+        return Status::Ok();
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return IoError("cannot open '" + path.string() + "': " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = {};
+        const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
+        ::close(fd);
+        const std::string holder = n > 0 ? std::string(pid, static_cast<std::size_t>(n)) : "?";
+        return Status(ErrorCode::kFailedPrecondition,
+                      "data folder '" + data_dir + "' is in use by another menjin process (pid " +
+                          holder +
+                          ", e.g. `menjin serve`); stop it first, or make the change "
+                          "through its HTTP API");
+    }
+    const std::string pid = std::to_string(::getpid());
+    const bool noted = ::ftruncate(fd, 0) == 0 &&
+                       ::pwrite(fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
+    if (!noted) {
+        // The lock is held all the same. Only the error of a second process lacks the pid.
+        MENJIN_LOG_DEBUG("data folder: could not write the pid into '{}'", path.string());
+    }
+    held_fd = fd;
+    return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags, AccessCoreOptions options) {
+    MENJIN_RETURN_IF_ERROR(LockDataFolder(flags.data_dir));
     options.data_dir = flags.data_dir;
     options.model_dir = ResolveModelDir(flags.models_dir);
     MENJIN_ASSIGN_OR_RETURN(options.pipeline.range, ParseDetectorRange(flags.range));
@@ -61,7 +115,7 @@ std::vector<std::string> SplitCommas(const std::string& text) {
 }
 
 void PrintJson(const nlohmann::json& value) {
-    std::cout << value.dump() << "\n";
+    std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace menjin::cli

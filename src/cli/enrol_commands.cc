@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -168,6 +170,18 @@ std::pair<std::string, std::string> ImportRow(AccessCore& core, const CsvRow& ro
     return {"enrolled", ""};
 }
 
+// True when `path` (existing or not) lies inside `folder`, after resolving symbolic links and
+// "..", so a report can never overwrite the database or the key file.
+bool IsInsideFolder(const std::filesystem::path& path, const std::filesystem::path& folder) {
+    std::error_code error;
+    const std::filesystem::path file = std::filesystem::weakly_canonical(path, error);
+    const std::filesystem::path root = std::filesystem::weakly_canonical(folder, error);
+    if (error)
+        return false;
+    const auto [end, ignored] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
+    return end == root.end();
+}
+
 std::string CsvField(const std::string& text) {
     std::string quoted = "\"";
     for (char c : text)
@@ -184,6 +198,12 @@ int RunImport(const ImportFlags& flags) {
     if (!core.ok())
         return ReportError("import", core.status());
     const std::string report_path = flags.report.empty() ? flags.csv + ".report.csv" : flags.report;
+    if (IsInsideFolder(report_path, flags.data.data_dir)) {
+        return ReportError(
+            "import", InvalidArgument("report '" + report_path + "' is inside the data folder '" +
+                                          flags.data.data_dir + "'; write it somewhere else",
+                                      "report"));
+    }
     std::ofstream report(report_path);
     if (!report) {
         return ReportError("import", IoError("cannot write report '" + report_path + "'"));

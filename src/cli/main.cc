@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     menjin::cli::AddServeCommand(app, &exit_code);
     menjin::cli::AddOperatorCommands(app, &exit_code);
     menjin::cli::AddAuditCommands(app, &exit_code);
+    menjin::cli::AddWelfareCommands(app, &exit_code);
 
     // Subcommand callbacks run inside parse, after every option is read, so logging and
     // libsodium are set up in a pre-callback.

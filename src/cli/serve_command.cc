@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <iostream>
 #include <opencv2/core.hpp>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "cli/core_setup.h"
 #include "common/log.h"
 #include "server/api_server.h"
+#include "server/welfare_scheduler.h"
 #include "vision/model_manifest.h"
 
 namespace menjin::cli {
@@ -30,6 +32,8 @@ struct ServeFlags {
     int max_image_megapixels = 40;
     int link_seconds = 60;
     std::string static_dir;
+    int welfare_tick_seconds = 30;
+    bool no_welfare = false;
 };
 
 Status ParseListen(const std::string& listen, ApiServerOptions& options) {
@@ -73,6 +77,26 @@ int WaitForStopSignal(const sigset_t& signals, const ApiServer& server) {
     return 0;
 }
 
+// The --static value that serves no web console.
+constexpr const char* kNoConsole = "none";
+
+// Returns the folder of the web console to serve: `flag` when set ("none" for no console),
+// else console/dist of the source tree whose build folder contains this executable
+// (build/menjin -> console/dist) when scripts/setup.sh built the console there, else "".
+std::filesystem::path ResolveConsoleDir(const std::string& flag) {
+    namespace fs = std::filesystem;
+    if (flag == kNoConsole)
+        return {};
+    if (!flag.empty())
+        return flag;
+    std::error_code error;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+    if (error)
+        return {};
+    const fs::path dist = exe.parent_path().parent_path() / "console" / "dist";
+    return fs::exists(dist / "index.html", error) ? dist : fs::path();
+}
+
 void LogStart(const ServeFlags& flags, const ApiServer& server) {
     std::string models;
     const auto model_dir = ResolveModelDir(flags.data.models_dir);
@@ -87,6 +111,14 @@ void LogStart(const ServeFlags& flags, const ApiServer& server) {
         MENJIN_VERSION, flags.data.data_dir, server.tls() ? "https" : "http",
         flags.listen.substr(0, flags.listen.rfind(':')), server.port(), flags.threads,
         flags.data.pipelines, model_dir.string(), models);
+    const std::filesystem::path console = ResolveConsoleDir(flags.static_dir);
+    if (console.empty()) {
+        MENJIN_LOG_INFO(
+            "server: no web console is served (build it with scripts/setup.sh or "
+            "pass --static DIR)");
+    } else {
+        MENJIN_LOG_INFO("server: serving the web console from '{}'", console.string());
+    }
 }
 
 Result<ApiServerOptions> ServerOptions(const ServeFlags& flags) {
@@ -98,7 +130,7 @@ Result<ApiServerOptions> ServerOptions(const ServeFlags& flags) {
     options.limits.json_bytes = static_cast<std::size_t>(flags.max_json_kib) * 1024;
     options.limits.upload_bytes = static_cast<std::size_t>(flags.max_upload_mib) * kMiB;
     options.thumbnail_link_seconds = flags.link_seconds;
-    options.static_dir = flags.static_dir;
+    options.static_dir = ResolveConsoleDir(flags.static_dir);
     options.version = MENJIN_VERSION;
     return options;
 }
@@ -118,9 +150,32 @@ Result<std::unique_ptr<AccessCore>> OpenServedCore(const ServeFlags& flags,
     return OpenCore(flags.data, core_options);
 }
 
-// Serves until SIGTERM or SIGINT, then drains the requests in flight and closes the server
-// before the core, so that the database closes after the last write.
-void ServeUntilSignal(const sigset_t& signals, ApiServer& server, const std::string& data_dir) {
+// Starts the welfare scheduler unless --no-welfare is given; returns null then.
+std::unique_ptr<WelfareScheduler> StartWelfareScheduler(const ServeFlags& flags, AccessCore& core) {
+    if (flags.no_welfare) {
+        MENJIN_LOG_INFO(
+            "welfare: scheduler off (--no-welfare); alerts and leads are evaluated "
+            "only on request");
+        return nullptr;
+    }
+    WelfareSchedulerOptions options;
+    options.tick = std::chrono::seconds(flags.welfare_tick_seconds);
+    auto scheduler = std::make_unique<WelfareScheduler>(core, options);
+    scheduler->Start();
+    MENJIN_LOG_INFO(
+        "welfare: scheduler started: looks for due evaluations and webhook "
+        "deliveries every {} s; webhook retries from {} s, doubling up to {} s, "
+        "{} attempts",
+        flags.welfare_tick_seconds, options.webhooks.first_retry_seconds,
+        options.webhooks.max_retry_seconds, options.webhooks.max_attempts);
+    return scheduler;
+}
+
+// Serves until SIGTERM or SIGINT, then drains the requests in flight and the welfare round in
+// progress, and stops both before the core closes, so that the database closes after the last
+// write. The scheduler is asked to stop first so that it winds down while requests drain.
+void ServeUntilSignal(const sigset_t& signals, ApiServer& server, WelfareScheduler* scheduler,
+                      const std::string& data_dir) {
     const int signal = WaitForStopSignal(signals, server);
     if (signal == 0) {
         MENJIN_LOG_ERROR("server: the listening loop ended without a stop signal; stopping");
@@ -128,8 +183,12 @@ void ServeUntilSignal(const sigset_t& signals, ApiServer& server, const std::str
         MENJIN_LOG_INFO("server: stopping on {}; waiting for requests in flight",
                         strsignal(signal));
     }
+    if (scheduler != nullptr)
+        scheduler->RequestStop();
     server.Stop();
     server.Wait();
+    if (scheduler != nullptr)
+        scheduler->Stop();
     MENJIN_LOG_INFO("server: every request finished; closing the data folder '{}'", data_dir);
 }
 
@@ -151,10 +210,12 @@ int RunServe(const ServeFlags& flags) {
         return FailStart(started);
 
     LogStart(flags, **server);
+    std::unique_ptr<WelfareScheduler> scheduler = StartWelfareScheduler(flags, **core);
     PrintJson({{"listening", options->host + ":" + std::to_string((*server)->port())},
                {"tls", (*server)->tls()}});
     std::cout.flush();
-    ServeUntilSignal(signals, **server, flags.data.data_dir);
+    ServeUntilSignal(signals, **server, scheduler.get(), flags.data.data_dir);
+    scheduler.reset();
     server->reset();
     core->reset();
     MENJIN_LOG_INFO("server: stopped");
@@ -204,7 +265,19 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
         ->check(CLI::Range(1, 3600))
         ->capture_default_str();
     command->add_option("--static", flags->static_dir,
-                        "Folder of static files (the web console) served under /");
+                        "Folder of static files (the web console) served under /; default: "
+                        "console/dist beside the build folder when it is built, 'none' for no "
+                        "console");
+    command
+        ->add_option("--welfare-tick", flags->welfare_tick_seconds,
+                     "Seconds between the welfare scheduler's checks for due work: estate "
+                     "evaluations (each at its evaluation_interval_minutes), the duplicate "
+                     "identity sweep and webhook deliveries")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    command->add_flag("--no-welfare", flags->no_welfare,
+                      "Run no scheduled welfare work: no evaluations, sweeps or webhook "
+                      "deliveries (evaluations on request still work)");
     command->callback([flags, exit_code] { *exit_code = RunServe(*flags); });
 }
 

@@ -26,6 +26,8 @@ const char* ErrorCodeName(ErrorCode code) {
             return "too_large";
         case ErrorCode::kUnavailable:
             return "unavailable";
+        case ErrorCode::kTooManyAttempts:
+            return "too_many_attempts";
         case ErrorCode::kIoError:
             return "io_error";
         case ErrorCode::kDataLoss:

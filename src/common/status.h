@@ -21,6 +21,7 @@ enum class ErrorCode {
     kUnprocessable,       // well-formed request whose content cannot be used (undecodable image)
     kTooLarge,            // input over a configured byte or pixel limit
     kUnavailable,         // a resource is temporarily busy or closed
+    kTooManyAttempts,     // too many failed attempts in a short time; try again later
     kIoError,             // the OS or a library failed to read or write
     kDataLoss,            // stored data failed an integrity check
     kInternal,            // a bug: an invariant did not hold

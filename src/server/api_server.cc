@@ -23,9 +23,10 @@ class BacklogServer : public Base {
     void RaiseBacklog() { ::listen(this->svr_sock_, kListenBacklog); }
 };
 
-// Read and write timeouts of a connection, in seconds. A gate on a slow link still sends a
-// few frames well within this.
-constexpr time_t kSocketTimeoutSeconds = 30;
+// Read and write timeouts of a connection, in seconds: the longest wait for the next bytes, not
+// for the whole request. A gate on a slow link still sends each part of a frame well within
+// this, and a client that stalls mid-request frees its worker thread sooner.
+constexpr time_t kSocketTimeoutSeconds = 10;
 
 }  // namespace
 
@@ -58,9 +59,18 @@ Status ApiServer::Configure() {
     MENJIN_ASSIGN_OR_RETURN(accounts_,
                             OperatorAccounts::Create(core_.store(), core_.clock(), options_.login));
     authenticator_ = std::make_unique<Authenticator>(*accounts_, devices_);
-    services_.reset(new ApiServices{core_, authorizer_, audit_, *accounts_, devices_, links_,
-                                    events_, options_.limits, options_.version, tls(),
-                                    options_.event_keepalive});
+    services_.reset(new ApiServices{core_,
+                                    authorizer_,
+                                    audit_,
+                                    *accounts_,
+                                    devices_,
+                                    links_,
+                                    events_,
+                                    options_.limits,
+                                    options_.version,
+                                    tls(),
+                                    options_.event_keepalive,
+                                    {}});
     router_ = std::make_unique<Router>(AllRoutes(*services_), *authenticator_, audit_);
     if (tls()) {
         auto secure = std::make_unique<BacklogServer<httplib::SSLServer>>(
@@ -109,6 +119,13 @@ Status ApiServer::ConfigureHttp() {
     // body would wait for the client's delayed ACK of the headers (about 40 ms on Linux).
     http.set_tcp_nodelay(true);
 
+    // cpp-httplib's default also sets SO_REUSEPORT, which would let a second server bind a
+    // port that is in use and take half of its connections. SO_REUSEADDR alone still allows a
+    // restart while old connections sit in TIME_WAIT.
+    http.set_socket_options([](socket_t sock) {
+        int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
     http.set_read_timeout(kSocketTimeoutSeconds);
     http.set_write_timeout(kSocketTimeoutSeconds);
     http.set_default_headers({{"X-Content-Type-Options", "nosniff"}});

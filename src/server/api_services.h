@@ -6,6 +6,7 @@
 
 #include "server/audit_log.h"
 #include "server/authorizer.h"
+#include "server/credential_throttle.h"
 #include "server/gate_devices.h"
 #include "server/gate_event_hub.h"
 #include "server/operator_accounts.h"
@@ -39,6 +40,8 @@ struct ApiServices {
     bool secure_cookies = false;
     // How long an event stream waits for a decision before it sends a keep-alive comment.
     std::chrono::milliseconds event_keepalive{15000};
+    // Limits guessing of cards, PINs and QR tokens per gate.
+    CredentialThrottle credential_throttle;
 };
 
 }  // namespace menjin

@@ -1,6 +1,7 @@
 #include "server/authorizer.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace menjin {
 
@@ -8,6 +9,17 @@ namespace {
 
 Status Denied(std::string message) {
     return Status(ErrorCode::kPermissionDenied, std::move(message));
+}
+
+// Parses a record id of the path; kNotFound (not a parse error) for anything else, as for an
+// unknown text id.
+Result<std::int64_t> ParseRecordId(const std::string& text, const char* kind) {
+    std::int64_t id = 0;
+    const char* end = text.data() + text.size();
+    auto [parsed_end, error] = std::from_chars(text.data(), end, id);
+    if (error != std::errc() || parsed_end != end || id < 1)
+        return NotFound(std::string(kind) + " '" + text.substr(0, 64) + "' not found");
+    return id;
 }
 
 }  // namespace
@@ -86,7 +98,8 @@ Result<Person> Authorizer::PersonFor(const Caller& caller, const std::string& pe
     MENJIN_RETURN_IF_ERROR(CheckPersonalData(caller, "personal data"));
     if (!caller.IsOperator(OperatorRole::kEstateStaff))
         return person;
-    MENJIN_ASSIGN_OR_RETURN(std::vector<std::string> estates, core_.EstatesOfPerson(person_id));
+    MENJIN_ASSIGN_OR_RETURN(std::vector<std::string> estates,
+                            core_.ManagingEstatesOfPerson(person_id));
     if (std::find(estates.begin(), estates.end(), caller.estate_id) == estates.end()) {
         return Denied("person '" + person_id + "' does not belong to estate '" + caller.estate_id +
                       "'");
@@ -105,6 +118,25 @@ Result<ServiceStaff> Authorizer::StaffFor(const Caller& caller, const std::strin
     MENJIN_ASSIGN_OR_RETURN(ServiceStaff staff, core_.store().GetServiceStaff(person_id));
     MENJIN_RETURN_IF_ERROR(PersonFor(caller, person_id).status());
     return staff;
+}
+
+Result<WelfareAlert> Authorizer::AlertFor(const Caller& caller, const std::string& alert_id) {
+    MENJIN_ASSIGN_OR_RETURN(std::int64_t id, ParseRecordId(alert_id, "welfare alert"));
+    MENJIN_ASSIGN_OR_RETURN(WelfareAlert alert, core_.store().GetWelfareAlert(id));
+    MENJIN_RETURN_IF_ERROR(CheckPersonalData(caller, "welfare alerts"));
+    MENJIN_RETURN_IF_ERROR(CheckEstateId(caller, alert.estate_id));
+    return alert;
+}
+
+Result<Lead> Authorizer::LeadFor(const Caller& caller, const std::string& lead_id) {
+    MENJIN_ASSIGN_OR_RETURN(std::int64_t id, ParseRecordId(lead_id, "lead"));
+    MENJIN_ASSIGN_OR_RETURN(Lead lead, core_.store().GetLead(id));
+    MENJIN_RETURN_IF_ERROR(CheckPersonalData(caller, "leads"));
+    if (lead.estate_id.empty() && !caller.IsOperator(OperatorRole::kCentreAdmin)) {
+        return Denied("lead " + lead_id + " spans several estates; only centre admins see it");
+    }
+    MENJIN_RETURN_IF_ERROR(CheckEstateId(caller, lead.estate_id));
+    return lead;
 }
 
 }  // namespace menjin

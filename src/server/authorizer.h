@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "domain/records.h"
+#include "domain/welfare_records.h"
 #include "server/caller.h"
 #include "service/access_core.h"
 
@@ -16,9 +17,10 @@ namespace menjin {
 // reaches its own gate.
 //
 // Rules: a centre admin may touch every record. Estate staff may touch records of their own
-// estate; a person belongs to the estates of AccessCore::EstatesOfPerson. An auditor may read
-// estates and gates but no unit, household, person or grant. A gate device may touch its own
-// gate and nothing else.
+// estate; a person belongs to the estates of AccessCore::ManagingEstatesOfPerson (a visitor
+// grant does not make a resident belong to the visited estate). An auditor may read estates and
+// gates but no unit, household, person, grant, welfare alert or lead. A gate device may touch
+// its own gate and nothing else.
 //
 // Each XFor method loads the record and returns it, kNotFound for an unknown id (before any
 // estate check, so that 404 and 403 are distinct as the API promises) and kPermissionDenied
@@ -43,6 +45,11 @@ class Authorizer {
     Result<Person> PersonFor(const Caller& caller, const std::string& person_id);
     Result<AccessGrant> GrantFor(const Caller& caller, const std::string& grant_id);
     Result<ServiceStaff> StaffFor(const Caller& caller, const std::string& person_id);
+    // Alerts and leads name people, so auditors and gate devices never reach them. A lead
+    // without an estate (a duplicate identity across estates) is for centre admins only. A
+    // path id that is not a positive integer is kNotFound.
+    Result<WelfareAlert> AlertFor(const Caller& caller, const std::string& alert_id);
+    Result<Lead> LeadFor(const Caller& caller, const std::string& lead_id);
 
   private:
     // Denies auditors and gate devices, who never see personal data.

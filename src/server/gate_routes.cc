@@ -5,6 +5,7 @@
 #include <span>
 
 #include "common/local_time.h"
+#include "common/log.h"
 #include "server/request_parsing.h"
 #include "server/routes.h"
 
@@ -79,8 +80,31 @@ Result<ApiReply> DecideCredential(ApiServices& s, ApiRequest& request) {
         in.Check(InvalidArgument("invalid field 'kind': use card, pin or qr", "kind"));
     const std::string secret = in.Text("secret", 256);
     MENJIN_RETURN_IF_ERROR(in.Finish());
+    MENJIN_RETURN_IF_ERROR(s.credential_throttle.Check(gate.id, s.core.clock().Now()));
     MENJIN_ASSIGN_OR_RETURN(GateOutcome outcome, s.core.DecideCredential(gate.id, *kind, secret));
+    if (outcome.decision.reason == "unknown_credential")
+        s.credential_throttle.RecordFailure(gate.id, s.core.clock().Now());
     return Publish(s, outcome);
+}
+
+// Returns true when the credential that opened an event stream no longer authenticates: a
+// device credential revoked since, or an operator session logged out, expired or of an account
+// disabled since. Also true when it cannot be read. The stream then ends, and authentication
+// decides when the caller reconnects.
+bool StreamCallerEnded(ApiServices& s, const Caller& caller) {
+    if (caller.kind == CallerKind::kGateDevice) {
+        Result<DeviceCredential> credential =
+            s.core.store().GetDeviceCredential(caller.device_credential_id);
+        return !credential.ok() || credential->revoked_at.has_value();
+    }
+    if (caller.kind != CallerKind::kOperator)
+        return false;
+    Result<std::optional<OperatorSession>> session =
+        s.core.store().FindSession(caller.session_token_hash);
+    if (!session.ok() || !*session || (*session)->expires_at <= s.core.clock().Now())
+        return true;
+    Result<Operator> account = s.core.store().GetOperator(caller.operator_id);
+    return !account.ok() || account->disabled;
 }
 
 Result<ApiReply> Events(ApiServices& s, ApiRequest& request) {
@@ -90,10 +114,15 @@ Result<ApiReply> Events(ApiServices& s, ApiRequest& request) {
                             s.events.Subscribe(gate.id));
     std::shared_ptr<GateEventHub::Subscription> listener = std::move(subscription);
     const std::chrono::milliseconds keepalive = s.event_keepalive;
+    const Caller caller = request.caller;
     ApiReply reply;
     // Called by the HTTP library until it returns false, the sink is done or the server
-    // stops. Each call waits for at most one keep-alive interval.
-    reply.stream = [listener, keepalive](std::size_t offset, httplib::DataSink& sink) {
+    // stops. Each call waits for at most one keep-alive interval. The caller's credential is
+    // checked again before every event and keep-alive. So a revoked display or a logged-out
+    // operator receives no decision after that, and the stream ends within one keep-alive
+    // interval.
+    reply.stream = [&s, listener, keepalive, caller, gate_id = gate.id](std::size_t offset,
+                                                                        httplib::DataSink& sink) {
         if (offset == 0) {
             const std::string hello = ": connected\nretry: 3000\n\n";
             if (!sink.write(hello.data(), hello.size()))
@@ -101,6 +130,14 @@ Result<ApiReply> Events(ApiServices& s, ApiRequest& request) {
         }
         std::optional<std::string> event = listener->Next(keepalive);
         if (listener->closed()) {
+            sink.done();
+            return true;
+        }
+        if (StreamCallerEnded(s, caller)) {
+            MENJIN_LOG_INFO(
+                "events: gate {}: stream of {} ended: credential revoked, session "
+                "ended or unreadable",
+                gate_id, caller.AuditActor());
             sink.done();
             return true;
         }

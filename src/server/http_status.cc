@@ -24,6 +24,8 @@ int HttpStatusOf(ErrorCode code) {
             return 413;
         case ErrorCode::kUnprocessable:
             return 422;
+        case ErrorCode::kTooManyAttempts:
+            return 429;
         case ErrorCode::kUnavailable:
             return 503;
         case ErrorCode::kIoError:

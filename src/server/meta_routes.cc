@@ -32,7 +32,7 @@ std::vector<Route> MetaRoutes(ApiServices& s) {
 std::vector<Route> AllRoutes(ApiServices& s) {
     std::vector<Route> routes;
     for (auto group : {AuthRoutes, DirectoryRoutes, PeopleRoutes, FaceRoutes, StaffRoutes,
-                       GateRoutes, RecordRoutes, MetaRoutes}) {
+                       GateRoutes, RecordRoutes, WelfareRoutes, LeadRoutes, MetaRoutes}) {
         std::vector<Route> part = group(s);
         routes.insert(routes.end(), std::make_move_iterator(part.begin()),
                       std::make_move_iterator(part.end()));

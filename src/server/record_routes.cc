@@ -9,6 +9,7 @@
 #include "domain/security_json.h"
 #include "server/request_parsing.h"
 #include "server/routes.h"
+#include "welfare/welfare_report.h"
 
 namespace menjin {
 
@@ -105,6 +106,35 @@ Result<ApiReply> ExportPassages(ApiServices& s, ApiRequest& request) {
     return reply;
 }
 
+// Adds "series" to a passage report: the passages of one estate per local day, local hour or
+// hour of the day (?bucket=day|hour|hour_of_day), in the estate's time zone. The window
+// defaults to the 30 days (2 days for hours) before `to`, which defaults to now.
+Status AddPassageSeries(ApiServices& s, const ApiRequest& request, PassageQuery query,
+                        nlohmann::json& out) {
+    std::optional<PassageBucket> bucket = ParsePassageBucket(request.Query("bucket").value_or(""));
+    if (!bucket) {
+        return InvalidArgument("invalid query parameter 'bucket': use day, hour or hour_of_day",
+                               "bucket");
+    }
+    if (query.estate_id.empty()) {
+        return InvalidArgument("a passage series is per estate: add estate_id, whose time zone "
+                               "defines the days and hours",
+                               "estate_id");
+    }
+    MENJIN_ASSIGN_OR_RETURN(Estate estate, s.core.store().GetEstate(query.estate_id));
+    const UnixSeconds day = 86400;
+    query.to = query.to.value_or(s.core.clock().Now());
+    query.from = query.from.value_or(*query.to - (*bucket == PassageBucket::kHour ? 2 : 30) * day);
+    MENJIN_ASSIGN_OR_RETURN(std::vector<PassageSeriesPoint> series,
+                            CountPassageSeries(s.core.store(), query, *bucket, estate.timezone));
+    out["bucket"] = request.Query("bucket").value_or("");
+    out["timezone"] = estate.timezone;
+    out["from"] = FormatUtc(*query.from);
+    out["to"] = FormatUtc(*query.to);
+    out["series"] = JsonArray(series);
+    return Status::Ok();
+}
+
 Result<ApiReply> PassageReport(ApiServices& s, ApiRequest& request) {
     if (request.Query("person_id"))
         return InvalidArgument("reports count passages and take no person_id", "person_id");
@@ -120,7 +150,10 @@ Result<ApiReply> PassageReport(ApiServices& s, ApiRequest& request) {
         totals[DecisionBandName(count.band)] =
             totals[DecisionBandName(count.band)].get<std::int64_t>() + count.count;
     }
-    return JsonReply({{"counts", rows}, {"totals", totals}});
+    nlohmann::json out = {{"counts", rows}, {"totals", totals}};
+    if (request.Query("bucket"))
+        MENJIN_RETURN_IF_ERROR(AddPassageSeries(s, request, query, out));
+    return JsonReply(out);
 }
 
 Result<ApiReply> ReadAuditLog(ApiServices& s, ApiRequest& request) {

@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "server/http_status.h"
+#include "service/record_checks.h"
 
 namespace menjin {
 
@@ -22,18 +23,44 @@ std::vector<std::string> SplitPath(const std::string& path) {
     return segments;
 }
 
+// Serialises a reply. Text that is not UTF-8 (which validation keeps out of the store) is
+// replaced rather than aborting the request.
+std::string DumpJson(const nlohmann::json& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 bool IsParameter(const std::string& segment) {
     return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// Returns the path cut to 120 bytes with control bytes replaced, for log lines.
+// Returns the path cut to 120 bytes with control bytes (and every non-ASCII byte when the path
+// is not UTF-8) replaced, for log lines.
 std::string LoggablePath(const std::string& path) {
     std::string out = path.substr(0, 120);
+    const bool utf8 = !FirstInvalidUtf8(out);
     for (char& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f || (byte >= 0x80 && !utf8))
             c = '?';
     }
     return out;
+}
+
+// Checks that the decoded path and query parameters are UTF-8 text, as every id and filter
+// is; other bytes (e.g. %ff) are the caller's error and could not be put into a JSON reply.
+Status CheckUrlText(const httplib::Request& http) {
+    if (std::optional<std::size_t> bad = FirstInvalidUtf8(http.path)) {
+        return InvalidArgument("the URL path is not UTF-8 text at byte " +
+                               std::to_string(*bad + 1) + "; percent-encode UTF-8 only");
+    }
+    for (const auto& [name, value] : http.params) {
+        if (FirstInvalidUtf8(name) || FirstInvalidUtf8(value)) {
+            return InvalidArgument("query parameter '" + (FirstInvalidUtf8(name) ? "?" : name) +
+                                       "' is not UTF-8 text; percent-encode UTF-8 only",
+                                   FirstInvalidUtf8(name) ? "" : name);
+        }
+    }
+    return Status::Ok();
 }
 
 std::size_t BodyBytes(const httplib::Request& request) {
@@ -150,6 +177,10 @@ Status Router::Audit(const Route& route, const ApiRequest& request, const std::s
 void Router::Handle(const httplib::Request& http, httplib::Response& response) {
     const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));
     response.set_header("X-Request-Id", request_id);
+    if (Status url = CheckUrlText(http); !url.ok()) {
+        WriteError(url, request_id, http.method + " " + LoggablePath(http.path), response);
+        return;
+    }
     Match match = Find(http.method, http.path);
     if (match.route == nullptr) {
         WriteUnrouted(http, match, request_id, response);
@@ -204,7 +235,8 @@ void Router::WriteUnrouted(const httplib::Request& http, const Match& match,
     response.set_header("Allow", fmt::format("{}", fmt::join(match.allowed, ", ")));
     const std::string message =
         "method " + http.method + " is not allowed on " + LoggablePath(http.path);
-    response.set_content(ErrorBody("method_not_allowed", message, "").dump(), "application/json");
+    response.set_content(DumpJson(ErrorBody("method_not_allowed", message, "")),
+                         "application/json");
 }
 
 void Router::WriteReply(ApiReply reply, httplib::Response& response) const {
@@ -223,7 +255,7 @@ void Router::WriteReply(ApiReply reply, httplib::Response& response) const {
         response.set_content(std::move(reply.bytes), reply.content_type);
         return;
     }
-    response.set_content(reply.body.dump(), "application/json");
+    response.set_content(DumpJson(reply.body), "application/json");
 }
 
 void Router::WriteError(const Status& status, const std::string& request_id,
@@ -237,7 +269,7 @@ void Router::WriteError(const Status& status, const std::string& request_id,
         MENJIN_LOG_INFO("http {}: {} -> {} {}", request_id, what, http_status, status.ToString());
     }
     response.status = http_status;
-    response.set_content(ErrorBody(ErrorCodeName(status.code()), message, status.field()).dump(),
+    response.set_content(DumpJson(ErrorBody(ErrorCodeName(status.code()), message, status.field())),
                          "application/json");
 }
 
@@ -249,9 +281,11 @@ void Router::FillLibraryError(const httplib::Request& request, httplib::Response
                           "); a POST or PATCH without a body needs 'Content-Length: 0'";
     if (response.status == 413)
         message = "the request body is over the server's size limit";
+    if (response.status >= 500)
+        message = "internal error while reading the request; the server log has the details";
     MENJIN_LOG_INFO("http: {} {} -> {} {}", request.method, LoggablePath(request.path),
                     response.status, code);
-    response.set_content(ErrorBody(code, message, "").dump(), "application/json");
+    response.set_content(DumpJson(ErrorBody(code, message, "")), "application/json");
 }
 
 }  // namespace menjin

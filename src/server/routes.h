@@ -24,6 +24,11 @@ std::vector<Route> StaffRoutes(ApiServices& services);
 std::vector<Route> GateRoutes(ApiServices& services);
 // Passages, passage export, aggregate reports, the audit log and deletion receipts.
 std::vector<Route> RecordRoutes(ApiServices& services);
+// Welfare alerts, watched residents, welfare settings, evaluations on demand and the welfare
+// report of an estate.
+std::vector<Route> WelfareRoutes(ApiServices& services);
+// Leads of possible subletting, recurring strangers and duplicate identities.
+std::vector<Route> LeadRoutes(ApiServices& services);
 // The OpenAPI document and the health check.
 std::vector<Route> MetaRoutes(ApiServices& services);
 

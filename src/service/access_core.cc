@@ -161,4 +161,22 @@ Result<Thresholds> AccessCore::ThresholdsOf(const std::string& estate_id) const 
     return ComputeThresholds(tail, estate.target_fpir, people);
 }
 
+float AccessCore::Score(std::span<const float> a, std::span<const float> b) const {
+    float dot = 0;
+    const std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i)
+        dot += a[i] * b[i];
+    return dot - pool_->score_offset();
+}
+
+Result<ImpostorTail> AccessCore::ImpostorTailOfKind() const {
+    return engine_.calibration.Find(template_kind());
+}
+
+Result<Thresholds> AccessCore::DuplicateThresholds() const {
+    MENJIN_ASSIGN_OR_RETURN(ImpostorTail tail, ImpostorTailOfKind());
+    const int people = static_cast<int>(galleries_->PeopleCount(kAllEstatesGallery));
+    return ComputeThresholds(tail, Estate{}.target_fpir, people);
+}
+
 }  // namespace menjin

@@ -154,6 +154,11 @@ class AccessCore {
     // live in, the estates they serve as staff and the estates they hold grants for. Empty
     // when none; kNotFound for an unknown person.
     Result<std::vector<std::string>> EstatesOfPerson(const std::string& person_id);
+    // Returns the estates whose staff manage the person's record: the estate of their household
+    // for a resident, the served estates for service staff, and otherwise the estates they hold
+    // grants for. A grant for another estate (a visit) lets that estate's gates admit the person
+    // but gives its staff no say over the record. kNotFound for an unknown person.
+    Result<std::vector<std::string>> ManagingEstatesOfPerson(const std::string& person_id);
 
     // --- Enrolment
     // Enrols a face for an existing person from an encoded photo. The photo is discarded after
@@ -176,6 +181,19 @@ class AccessCore {
     // Returns the current thresholds of an estate (they depend on its gallery size).
     Result<Thresholds> ThresholdsOf(const std::string& estate_id) const;
 
+    // --- Recognition for the welfare and lead evaluations
+    // Returns the similarity score of two templates of this core's kind, as FacePipeline::Score
+    // does (inner product minus the pipeline's score offset). Thread-safe.
+    float Score(std::span<const float> a, std::span<const float> b) const;
+    // Returns what a gallery's inner product exceeds the score by (FacePipeline::score_offset).
+    float score_offset() const { return pool_->score_offset(); }
+    // Returns the calibrated impostor tail of this core's template kind; kNotFound when the
+    // calibration has none.
+    Result<ImpostorTail> ImpostorTailOfKind() const;
+    // Returns the thresholds of the enrolment duplicate check: a search over every enrolled
+    // person of every estate (kAllEstatesGallery) at the default target FPIR.
+    Result<Thresholds> DuplicateThresholds() const;
+
     // --- Move-out and retention
     // Deletes the person's templates, thumbnail, grants, credentials, staff record and person
     // record, removes them from every gallery, pseudonymises their passages, stores and
@@ -191,6 +209,10 @@ class AccessCore {
                std::unique_ptr<PipelinePool> pool, std::unique_ptr<GallerySet> galleries);
 
     Status LoadGalleries();
+    // Resolves the person's unresolved welfare alerts for a move-out; runs inside its
+    // transaction.
+    Status ResolveAlertsOnMoveOut(const std::string& person_id, const std::string& operator_id,
+                                  UnixSeconds at);
     // Checks the company, verification fields, validity window and served estates of `staff`.
     Status CheckStaffVerification(const ServiceStaff& staff);
     // Replaces the default grants of a staff member for `staff`'s window and estates; the caller
@@ -210,8 +232,16 @@ class AccessCore {
     Result<GateOutcome> LogOutcome(const Gate& gate, GateOutcome outcome,
                                    const std::string& credential);
     Result<GrantCheck> CheckPersonGrants(const std::string& person_id, const Estate& estate);
-    Result<std::vector<std::vector<float>>> UsableTemplates(
+    // The template of one frame whose primary face passed the gate's quality policy.
+    struct UsableFrame {
+        std::vector<float> values;
+        float detector_score = 0;
+    };
+    Result<std::vector<UsableFrame>> UsableTemplates(
         const std::vector<std::span<const std::uint8_t>>& frames);
+    // Keeps the template of the best usable frame of an unknown face for the estate's
+    // retention window, when the estate's unknown_face_retention_days is above 0.
+    Status KeepUnknownAttempt(const GateOutcome& outcome, const std::vector<UsableFrame>& usable);
     // Decodes, detects, checks quality and computes the template and thumbnail, without
     // writing anything. A rejection leaves `draft.result.reasons` non-empty.
     struct EnrolmentDraft {

@@ -18,14 +18,15 @@ Status AccessCore::AddEstate(const Estate& estate) {
 
 Status AccessCore::AddGate(const Gate& gate) {
     MENJIN_RETURN_IF_ERROR(CheckId(gate.id, "gate_id"));
+    MENJIN_RETURN_IF_ERROR(CheckOptionalText(gate.name, "name"));
     MENJIN_RETURN_IF_ERROR(store_->GetEstate(gate.estate_id).status());
     return store_->CreateGate(gate);
 }
 
 Status AccessCore::AddUnit(const Unit& unit) {
     MENJIN_RETURN_IF_ERROR(CheckId(unit.id, "unit_id"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(unit.building, "building"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(unit.number, "number"));
+    MENJIN_RETURN_IF_ERROR(CheckText(unit.building, "building"));
+    MENJIN_RETURN_IF_ERROR(CheckText(unit.number, "number"));
     MENJIN_RETURN_IF_ERROR(store_->GetEstate(unit.estate_id).status());
     return store_->CreateUnit(unit);
 }
@@ -66,8 +67,9 @@ Status AccessCore::AddPerson(const Person& person) {
 
 Status AccessCore::AddCompany(const ServiceCompany& company) {
     MENJIN_RETURN_IF_ERROR(CheckId(company.id, "company_id"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(company.name, "name"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(company.contact_name, "contact_name"));
+    MENJIN_RETURN_IF_ERROR(CheckText(company.name, "name"));
+    MENJIN_RETURN_IF_ERROR(CheckText(company.contact_name, "contact_name"));
+    MENJIN_RETURN_IF_ERROR(CheckOptionalText(company.contact_phone, "contact_phone"));
     return store_->CreateCompany(company);
 }
 
@@ -84,8 +86,8 @@ Status AccessCore::AddServiceStaff(const ServiceStaff& staff) {
 
 Status AccessCore::CheckStaffVerification(const ServiceStaff& staff) {
     MENJIN_RETURN_IF_ERROR(store_->GetCompany(staff.company_id).status());
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(staff.verified_by, "verified_by"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(staff.verified_contact, "verified_contact"));
+    MENJIN_RETURN_IF_ERROR(CheckText(staff.verified_by, "verified_by"));
+    MENJIN_RETURN_IF_ERROR(CheckText(staff.verified_contact, "verified_contact"));
     if (staff.verified_at <= 0)
         return InvalidArgument("missing verified_at", "verified_at");
     MENJIN_RETURN_IF_ERROR(CheckWindow(staff.valid_from, staff.valid_to, "staff validity"));

@@ -79,9 +79,7 @@ Result<AccessCore::EnrolmentDraft> AccessCore::DraftEnrolment(const std::string&
 // over every enrolled person at the default FPIR, so a duplicate is flagged as surely as a
 // gate would recognise the other person.
 Status AccessCore::CheckDuplicate(const std::string& person_id, EnrolmentDraft& draft) {
-    MENJIN_ASSIGN_OR_RETURN(ImpostorTail tail, engine_.calibration.Find(template_kind()));
-    const int people = static_cast<int>(galleries_->PeopleCount(kAllEstatesGallery));
-    const Thresholds thresholds = ComputeThresholds(tail, Estate{}.target_fpir, people);
+    MENJIN_ASSIGN_OR_RETURN(const Thresholds thresholds, DuplicateThresholds());
     MENJIN_ASSIGN_OR_RETURN(std::vector<PersonHit> hits,
                             galleries_->Search(kAllEstatesGallery, draft.values, 2));
     for (const PersonHit& hit : hits) {

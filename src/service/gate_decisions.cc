@@ -1,6 +1,7 @@
 // Gate decisions: a 1:N search in the gate's estate gallery only, frames of one approach
-// fused, then the matched person's grants checked. Every decision is logged; unknown faces
-// leave neither image nor template.
+// fused, then the matched person's grants checked. Every decision is logged. Unknown faces
+// leave no image; their template is kept, encrypted, only while the estate's retention window
+// for finding recurring strangers is on (EstateWelfareSettings::unknown_face_retention_days).
 
 #include <set>
 
@@ -21,9 +22,9 @@ constexpr int kCandidatesPerFrame = 5;
 
 }  // namespace
 
-Result<std::vector<std::vector<float>>> AccessCore::UsableTemplates(
+Result<std::vector<AccessCore::UsableFrame>> AccessCore::UsableTemplates(
     const std::vector<std::span<const std::uint8_t>>& frames) {
-    std::vector<std::vector<float>> usable;
+    std::vector<UsableFrame> usable;
     PipelinePool::Lease pipeline = pool_->Acquire();
     for (std::size_t i = 0; i < frames.size(); ++i) {
         const std::string label = "frame " + std::to_string(i + 1);
@@ -39,7 +40,10 @@ Result<std::vector<std::vector<float>>> AccessCore::UsableTemplates(
             continue;
         MENJIN_ASSIGN_OR_RETURN(cv::Mat templates,
                                 pipeline->Templates(image.bgr, {faces[*primary]}));
-        usable.emplace_back(templates.ptr<float>(0), templates.ptr<float>(0) + templates.cols);
+        UsableFrame frame;
+        frame.values.assign(templates.ptr<float>(0), templates.ptr<float>(0) + templates.cols);
+        frame.detector_score = faces[*primary].score;
+        usable.push_back(std::move(frame));
     }
     return usable;
 }
@@ -69,22 +73,23 @@ Result<GateOutcome> AccessCore::DecideFaces(
                                    std::to_string(frames.size()),
                                "frames");
     }
-    MENJIN_ASSIGN_OR_RETURN(std::vector<std::vector<float>> usable, UsableTemplates(frames));
+    MENJIN_ASSIGN_OR_RETURN(std::vector<UsableFrame> usable, UsableTemplates(frames));
 
     // Candidates from every frame, then each candidate's exact score in every frame.
     std::set<std::string> people;
-    for (const std::vector<float>& query : usable) {
+    for (const UsableFrame& frame : usable) {
         MENJIN_ASSIGN_OR_RETURN(std::vector<PersonHit> hits,
-                                galleries_->Search(estate.id, query, kCandidatesPerFrame));
+                                galleries_->Search(estate.id, frame.values, kCandidatesPerFrame));
         for (const PersonHit& hit : hits)
             people.insert(hit.person_id);
     }
     std::vector<CandidateScores> candidates;
     for (const std::string& person_id : people) {
         CandidateScores candidate{person_id, {}};
-        for (const std::vector<float>& query : usable) {
-            MENJIN_ASSIGN_OR_RETURN(std::optional<float> best,
-                                    galleries_->BestInnerProduct(estate.id, person_id, query));
+        for (const UsableFrame& frame : usable) {
+            MENJIN_ASSIGN_OR_RETURN(
+                std::optional<float> best,
+                galleries_->BestInnerProduct(estate.id, person_id, frame.values));
             if (!best)
                 break;  // removed while deciding: skip the candidate
             candidate.frame_scores.push_back(*best - pool_->score_offset());
@@ -106,7 +111,42 @@ Result<GateOutcome> AccessCore::DecideFaces(
         MENJIN_ASSIGN_OR_RETURN(grant, CheckPersonGrants(match.person_id, estate));
     }
     outcome.decision = Decide(match, grant);
-    return LogOutcome(gate, std::move(outcome), "face");
+    MENJIN_ASSIGN_OR_RETURN(outcome, LogOutcome(gate, std::move(outcome), "face"));
+    if (outcome.decision.band == DecisionBand::kDeny && outcome.decision.reason == "unknown_face") {
+        // The decision is already logged and must reach the gate, so a failure to keep the
+        // attempt only costs a data point for the recurring-stranger lead.
+        Status kept = KeepUnknownAttempt(outcome, usable);
+        if (!kept.ok()) {
+            MENJIN_LOG_WARN("gate {}: unknown face of passage {} not kept for lead finding: {}",
+                            gate.id, outcome.passage_id, kept.ToString());
+        }
+    }
+    return outcome;
+}
+
+Status AccessCore::KeepUnknownAttempt(const GateOutcome& outcome,
+                                      const std::vector<UsableFrame>& usable) {
+    if (usable.empty())
+        return Status::Ok();
+    MENJIN_ASSIGN_OR_RETURN(EstateWelfareSettings settings,
+                            store_->GetWelfareSettings(outcome.estate_id));
+    if (settings.unknown_face_retention_days <= 0)
+        return Status::Ok();
+    const UsableFrame* best = &usable.front();
+    for (const UsableFrame& frame : usable) {
+        if (frame.detector_score > best->detector_score)
+            best = &frame;
+    }
+    UnknownFaceAttempt attempt;
+    attempt.estate_id = outcome.estate_id;
+    attempt.gate_id = outcome.gate_id;
+    attempt.passage_id = outcome.passage_id;
+    attempt.at = clock_->Now();
+    attempt.values = best->values;
+    MENJIN_ASSIGN_OR_RETURN(std::int64_t id, store_->AddUnknownAttempt(attempt));
+    MENJIN_LOG_DEBUG("gate {}: kept unknown face attempt {} of passage {}", outcome.gate_id, id,
+                     outcome.passage_id);
+    return Status::Ok();
 }
 
 Result<GateOutcome> AccessCore::DecideCredential(const std::string& gate_id, CredentialKind kind,

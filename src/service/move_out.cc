@@ -59,6 +59,9 @@ Result<DeletionReceipt> AccessCore::MoveOut(const std::string& person_id,
         receipt.person_record_deleted = true;
         MENJIN_ASSIGN_OR_RETURN(receipt.passages_pseudonymised,
                                 store_->PseudonymisePassages(person_id, receipt.person_pseudonym));
+        MENJIN_RETURN_IF_ERROR(ResolveAlertsOnMoveOut(person_id, operator_id, receipt.at));
+        MENJIN_RETURN_IF_ERROR(
+            store_->PseudonymiseWelfareRecords(person_id, receipt.person_pseudonym).status());
         // The galleries are emptied last so the receipt can count their entries; when the
         // commit fails below, the person goes back into them.
         MENJIN_ASSIGN_OR_RETURN(receipt.gallery_entries_deleted,
@@ -83,6 +86,25 @@ Result<DeletionReceipt> AccessCore::MoveOut(const std::string& person_id,
     MENJIN_LOG_INFO("core: moved out {} by {}: receipt {}", receipt.person_pseudonym, operator_id,
                     receipt.id);
     return receipt;
+}
+
+// A resident who moved out cannot be visited, so their unresolved welfare alerts are closed
+// with outcome "other" before the alerts are pseudonymised.
+Status AccessCore::ResolveAlertsOnMoveOut(const std::string& person_id,
+                                          const std::string& operator_id, UnixSeconds at) {
+    AlertQuery query;
+    query.person_id = person_id;
+    query.statuses = {AlertStatus::kOpen, AlertStatus::kAcknowledged};
+    MENJIN_ASSIGN_OR_RETURN(std::vector<WelfareAlert> alerts, store_->ListWelfareAlerts(query));
+    for (WelfareAlert& alert : alerts) {
+        alert.status = AlertStatus::kResolved;
+        alert.resolved_by = operator_id;
+        alert.resolved_at = at;
+        alert.outcome = AlertOutcome::kOther;
+        alert.resolve_note = "moved out";
+        MENJIN_RETURN_IF_ERROR(store_->UpdateWelfareAlert(alert).status());
+    }
+    return Status::Ok();
 }
 
 Result<int> AccessCore::PurgeExpiredPassages() {

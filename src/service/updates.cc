@@ -33,6 +33,7 @@ Result<Estate> AccessCore::UpdateEstate(const Estate& estate) {
 
 Result<Gate> AccessCore::UpdateGate(const Gate& gate) {
     MENJIN_ASSIGN_OR_RETURN(Gate stored, store_->GetGate(gate.id));
+    MENJIN_RETURN_IF_ERROR(CheckOptionalText(gate.name, "name"));
     MENJIN_RETURN_IF_ERROR(
         CheckUnchanged(stored.estate_id, gate.estate_id, "estate_id", "gate '" + gate.id + "'"));
     return store_->UpdateGate(gate);
@@ -42,8 +43,8 @@ Result<Unit> AccessCore::UpdateUnit(const Unit& unit) {
     MENJIN_ASSIGN_OR_RETURN(Unit stored, store_->GetUnit(unit.id));
     MENJIN_RETURN_IF_ERROR(
         CheckUnchanged(stored.estate_id, unit.estate_id, "estate_id", "unit '" + unit.id + "'"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(unit.building, "building"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(unit.number, "number"));
+    MENJIN_RETURN_IF_ERROR(CheckText(unit.building, "building"));
+    MENJIN_RETURN_IF_ERROR(CheckText(unit.number, "number"));
     return store_->UpdateUnit(unit);
 }
 
@@ -59,8 +60,9 @@ Result<Person> AccessCore::UpdatePerson(const Person& person) {
 }
 
 Result<ServiceCompany> AccessCore::UpdateCompany(const ServiceCompany& company) {
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(company.name, "name"));
-    MENJIN_RETURN_IF_ERROR(CheckNotEmpty(company.contact_name, "contact_name"));
+    MENJIN_RETURN_IF_ERROR(CheckText(company.name, "name"));
+    MENJIN_RETURN_IF_ERROR(CheckText(company.contact_name, "contact_name"));
+    MENJIN_RETURN_IF_ERROR(CheckOptionalText(company.contact_phone, "contact_phone"));
     return store_->UpdateCompany(company);
 }
 
@@ -185,6 +187,23 @@ Result<std::vector<std::string>> AccessCore::EstatesOfPerson(const std::string& 
     for (const AccessGrant& grant : grants)
         estates.insert(grant.estate_id);
     return std::vector<std::string>(estates.begin(), estates.end());
+}
+
+Result<std::vector<std::string>> AccessCore::ManagingEstatesOfPerson(const std::string& person_id) {
+    MENJIN_ASSIGN_OR_RETURN(Person person, store_->GetPerson(person_id));
+    MENJIN_ASSIGN_OR_RETURN(std::optional<std::string> home, store_->ResidentEstateOf(person_id));
+    if (home)
+        return std::vector<std::string>{*home};
+    if (person.role == PersonRole::kServiceStaff) {
+        Result<ServiceStaff> staff = store_->GetServiceStaff(person_id);
+        if (!staff.ok() && staff.status().code() != ErrorCode::kNotFound)
+            return staff.status();
+        if (staff.ok()) {
+            std::set<std::string> served(staff->estate_ids.begin(), staff->estate_ids.end());
+            return std::vector<std::string>(served.begin(), served.end());
+        }
+    }
+    return EstatesOfPerson(person_id);
 }
 
 }  // namespace menjin

@@ -267,9 +267,109 @@ BEGIN
 END;
 )sql";
 
+// Version 3: welfare alerts, leads, per-estate welfare settings, templates of unknown faces
+// and the webhook outbox.
+//
+// Person ids in welfare_alerts and leads are not references, because a move-out replaces them
+// by the person's pseudonym, as in passages. last_passage_id and passage_id do not reference
+// passages either, which the retention purge deletes. Every table uses AUTOINCREMENT so that
+// an id is never reused: alert and lead ids appear in webhook messages, and an unknown
+// attempt's id is bound into its sealed template and named in lead evidence.
+//
+// One alert per person may be unresolved at a time (welfare_alerts_active). The CHECKs keep
+// the lifecycle fields consistent with the status.
+constexpr const char* kSchemaV3 = R"sql(
+CREATE TABLE estate_welfare_settings (
+    estate_id TEXT PRIMARY KEY REFERENCES estates (id),
+    min_age INTEGER NOT NULL CHECK (min_age >= 0),
+    sublet_days INTEGER NOT NULL CHECK (sublet_days >= 1),
+    sublet_min_use_days INTEGER NOT NULL CHECK (sublet_min_use_days >= 1),
+    sublet_min_use_passages INTEGER NOT NULL CHECK (sublet_min_use_passages >= 1),
+    unknown_face_retention_days INTEGER NOT NULL CHECK (unknown_face_retention_days >= 0),
+    unknown_face_min_attempts INTEGER NOT NULL CHECK (unknown_face_min_attempts >= 2),
+    unknown_face_min_days INTEGER NOT NULL CHECK (unknown_face_min_days >= 1),
+    webhook_url TEXT NOT NULL,
+    evaluation_interval_minutes INTEGER NOT NULL CHECK (evaluation_interval_minutes >= 1),
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE welfare_alerts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    person_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+    days_required INTEGER NOT NULL,
+    days_since_seen INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    last_passage_id INTEGER,
+    raised_at INTEGER NOT NULL,
+    seen_again_at INTEGER,
+    acknowledged_by TEXT NOT NULL,
+    acknowledged_at INTEGER,
+    acknowledge_note TEXT NOT NULL,
+    resolved_by TEXT NOT NULL,
+    resolved_at INTEGER,
+    outcome TEXT CHECK (outcome IN ('visited_well', 'in_hospital', 'away_with_family', 'other')),
+    resolve_note TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    CHECK ((status = 'resolved') = (resolved_at IS NOT NULL AND outcome IS NOT NULL)),
+    CHECK ((status = 'acknowledged') <= (acknowledged_at IS NOT NULL))
+);
+CREATE INDEX welfare_alerts_by_estate ON welfare_alerts (estate_id, id);
+CREATE INDEX welfare_alerts_by_person ON welfare_alerts (person_id, id);
+CREATE UNIQUE INDEX welfare_alerts_active ON welfare_alerts (person_id)
+    WHERE status <> 'resolved';
+
+-- estate_id is NULL for a duplicate identity across estates. evidence is a JSON object.
+CREATE TABLE leads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('tenant_absent_unit_in_use', 'recurring_unknown_face',
+                                       'duplicate_identity')),
+    estate_id TEXT REFERENCES estates (id),
+    subject TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    raised_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    closed_by TEXT NOT NULL,
+    closed_at INTEGER,
+    outcome TEXT CHECK (outcome IN ('confirmed', 'no_issue', 'recognition_error', 'other')),
+    close_note TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    CHECK ((status = 'closed') = (closed_at IS NOT NULL AND outcome IS NOT NULL))
+);
+CREATE INDEX leads_by_estate ON leads (estate_id, id);
+CREATE INDEX leads_by_subject ON leads (kind, subject);
+
+-- sealed is the template sealed with associated data "unknown_attempt:<id>:<estate_id>".
+CREATE TABLE unknown_face_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    gate_id TEXT NOT NULL REFERENCES gates (id),
+    passage_id INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    sealed BLOB NOT NULL
+);
+CREATE INDEX unknown_face_attempts_by_estate ON unknown_face_attempts (estate_id, at);
+
+CREATE TABLE webhook_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    estate_id TEXT NOT NULL REFERENCES estates (id),
+    event TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'failed'))
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (status, next_attempt_at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 };
 
 constexpr const char* kCreateMigrationsTable = R"sql(

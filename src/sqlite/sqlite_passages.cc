@@ -2,11 +2,10 @@
 
 #include "sqlite/sqlite_store.h"
 
-#include <variant>
-
 #include <fmt/format.h>
 
 #include "sqlite/row_checks.h"
+#include "sqlite/where_clause.h"
 
 namespace menjin {
 
@@ -70,21 +69,9 @@ Result<DeletionReceipt> ReadReceipt(const SqliteStatement& row) {
     return receipt;
 }
 
-// The WHERE clause of a PassageQuery and its parameters, in order. Only the set filters
-// become conditions, so that SQLite can use the matching index.
-struct PassageFilter {
-    std::string where = "1 = 1";
-    std::vector<std::variant<std::string, std::int64_t>> parameters;
-
-    void Add(const char* condition, std::variant<std::string, std::int64_t> parameter) {
-        where += " AND ";
-        where += condition;
-        parameters.push_back(std::move(parameter));
-    }
-};
-
-PassageFilter FilterOf(const PassageQuery& query) {
-    PassageFilter filter;
+// The conditions of a PassageQuery.
+WhereClause FilterOf(const PassageQuery& query) {
+    WhereClause filter;
     if (!query.estate_id.empty())
         filter.Add("estate_id = ?", query.estate_id);
     if (!query.gate_id.empty())
@@ -139,17 +126,13 @@ Result<std::int64_t> SqliteStore::AppendPassage(const Passage& passage) {
 
 Result<std::vector<Passage>> SqliteStore::QueryPassages(const PassageQuery& query) {
     MENJIN_RETURN_IF_ERROR(ValidateQuery(query));
-    PassageFilter filter = FilterOf(query);
+    WhereClause filter = FilterOf(query);
     Lock lock(mutex_);
     MENJIN_ASSIGN_OR_RETURN(
         SqliteStatement select,
         db_.Prepare(fmt::format("SELECT {} FROM passages WHERE {} ORDER BY id DESC LIMIT ?",
                                 kPassageColumns, filter.where)));
-    int index = 0;
-    for (const auto& parameter : filter.parameters) {
-        ++index;
-        std::visit([&](const auto& value) { select.Bind(index, value); }, parameter);
-    }
+    const int index = filter.BindTo(select);
     select.Bind(index + 1, query.limit);
     return CollectRows<Passage>(select, ReadPassage);
 }
@@ -157,7 +140,7 @@ Result<std::vector<Passage>> SqliteStore::QueryPassages(const PassageQuery& quer
 Result<std::vector<PassageCount>> SqliteStore::CountPassages(const PassageQuery& query) {
     PassageQuery unpaged = query;
     unpaged.before_id = 0;
-    PassageFilter filter = FilterOf(unpaged);
+    WhereClause filter = FilterOf(unpaged);
     Lock lock(mutex_);
     MENJIN_ASSIGN_OR_RETURN(
         SqliteStatement select,
@@ -165,17 +148,57 @@ Result<std::vector<PassageCount>> SqliteStore::CountPassages(const PassageQuery&
                                 "GROUP BY estate_id, gate_id, band "
                                 "ORDER BY estate_id, gate_id, band",
                                 filter.where)));
-    int index = 0;
-    for (const auto& parameter : filter.parameters) {
-        ++index;
-        std::visit([&](const auto& value) { select.Bind(index, value); }, parameter);
-    }
+    filter.BindTo(select);
     return CollectRows<PassageCount>(
         select, [](const SqliteStatement& row) -> Result<PassageCount> {
             std::optional<DecisionBand> band = ParseBand(row.ColumnText(2));
             if (!band)
                 return Status(ErrorCode::kDataLoss, "store: a passage has an unknown band");
             return PassageCount{row.ColumnText(0), row.ColumnText(1), *band, row.ColumnInt64(3)};
+        });
+}
+
+Result<std::optional<Passage>> SqliteStore::LastPassageOfPerson(const std::string& person_id,
+                                                                 UnixSeconds until) {
+    // An empty person_id would match every unknown-face passage.
+    if (person_id.empty())
+        return InvalidArgument("store: the person id of a passage lookup is empty", "person_id");
+    Lock lock(mutex_);
+    MENJIN_ASSIGN_OR_RETURN(
+        SqliteStatement select,
+        db_.Prepare(fmt::format("SELECT {} FROM passages WHERE person_id = ? AND at <= ? "
+                                "ORDER BY at DESC, id DESC LIMIT 1",
+                                kPassageColumns)));
+    select.BindAll(person_id, until);
+    return FirstRow<Passage>(select, ReadPassage);
+}
+
+Result<std::vector<PassageIntervalCount>> SqliteStore::CountPassagesPerInterval(
+    const PassageQuery& query, int interval_seconds) {
+    if (interval_seconds < 1) {
+        return InvalidArgument(
+            fmt::format("store: the interval must be positive, got {} s", interval_seconds),
+            "interval_seconds");
+    }
+    PassageQuery unpaged = query;
+    unpaged.before_id = 0;
+    WhereClause filter = FilterOf(unpaged);
+    Lock lock(mutex_);
+    // Integer division rounds towards zero, so instants before 1970 would share the bucket
+    // of the first interval; passages never carry them.
+    // The interval is a checked integer, so it can be part of the SQL text.
+    MENJIN_ASSIGN_OR_RETURN(
+        SqliteStatement select,
+        db_.Prepare(fmt::format("SELECT (at / {0}) * {0} AS start, band, COUNT(*) FROM passages "
+                                "WHERE {1} GROUP BY start, band ORDER BY start, band",
+                                interval_seconds, filter.where)));
+    filter.BindTo(select);
+    return CollectRows<PassageIntervalCount>(
+        select, [](const SqliteStatement& row) -> Result<PassageIntervalCount> {
+            std::optional<DecisionBand> band = ParseBand(row.ColumnText(1));
+            if (!band)
+                return Status(ErrorCode::kDataLoss, "store: a passage has an unknown band");
+            return PassageIntervalCount{row.ColumnInt64(0), *band, row.ColumnInt64(2)};
         });
 }
 

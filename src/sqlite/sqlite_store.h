@@ -177,6 +177,50 @@ class SqliteStore final : public Store {
     Result<std::vector<AuditEntry>> ListAuditEntries(const AuditQuery& query) override;
     Result<std::int64_t> LastAuditSeq() override;
 
+    Result<EstateWelfareSettings> GetWelfareSettings(const std::string& estate_id) override;
+    // kConflict also when version 0 is given but settings were stored meanwhile.
+    Result<EstateWelfareSettings> UpdateWelfareSettings(
+        const EstateWelfareSettings& settings) override;
+
+    Result<WelfareAlert> CreateWelfareAlert(const WelfareAlert& alert) override;
+    Result<WelfareAlert> GetWelfareAlert(std::int64_t id) override;
+    // kInvalidArgument unless 1 <= query.limit <= 1000.
+    Result<std::vector<WelfareAlert>> ListWelfareAlerts(const AlertQuery& query) override;
+    Result<WelfareAlert> UpdateWelfareAlert(const WelfareAlert& alert) override;
+
+    // kFailedPrecondition when the estate does not exist.
+    Result<Lead> CreateLead(const Lead& lead) override;
+    Result<Lead> GetLead(std::int64_t id) override;
+    // kInvalidArgument unless 1 <= query.limit <= 1000.
+    Result<std::vector<Lead>> ListLeads(const LeadQuery& query) override;
+    Result<Lead> UpdateLead(const Lead& lead) override;
+    Result<int> PseudonymiseWelfareRecords(const std::string& person_id,
+                                           const std::string& pseudonym) override;
+
+    // kInvalidArgument for an empty person_id.
+    Result<std::optional<Passage>> LastPassageOfPerson(const std::string& person_id,
+                                                       UnixSeconds until) override;
+    // kInvalidArgument unless interval_seconds >= 1.
+    Result<std::vector<PassageIntervalCount>> CountPassagesPerInterval(
+        const PassageQuery& query, int interval_seconds) override;
+
+    // Templates are sealed as little-endian float32 bytes with associated data
+    // "unknown_attempt:<id>:<estate_id>"; reads return kDataLoss for an altered or moved blob.
+    // kFailedPrecondition when the estate or gate does not exist.
+    Result<std::int64_t> AddUnknownAttempt(const UnknownFaceAttempt& attempt) override;
+    Result<std::vector<UnknownFaceAttempt>> ListUnknownAttempts(const std::string& estate_id,
+                                                                UnixSeconds since) override;
+    Result<int> PurgeUnknownAttemptsBefore(const std::string& estate_id,
+                                           UnixSeconds before) override;
+
+    Result<std::int64_t> EnqueueWebhook(const WebhookMessage& message) override;
+    Result<std::vector<WebhookMessage>> ListDueWebhooks(UnixSeconds now, int limit) override;
+    // kNotFound for an unknown id.
+    Status UpdateWebhook(const WebhookMessage& message) override;
+    Status DeleteWebhook(std::int64_t id) override;
+    Result<std::vector<std::pair<WebhookStatus, std::int64_t>>> CountWebhooks(
+        const std::string& estate_id) override;
+
     // Returns kFailedPrecondition inside a transaction and kUnavailable when another
     // connection's read keeps the WAL checkpoint from finishing.
     Status Compact() override;

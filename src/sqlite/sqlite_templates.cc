@@ -2,13 +2,10 @@
 
 #include "sqlite/sqlite_store.h"
 
-#include <bit>
-#include <cstring>
-#include <limits>
-
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include "sqlite/float_blob.h"
 #include "sqlite/row_checks.h"
 
 namespace menjin {
@@ -19,9 +16,6 @@ using Lock = std::lock_guard<std::recursive_mutex>;
 
 constexpr const char* kTemplateColumns =
     "template_id, person_id, template_kind, sealed, created_at";
-
-static_assert(sizeof(float) == 4 && std::numeric_limits<float>::is_iec559,
-              "templates are stored as IEEE 754 float32");
 
 std::string TemplateAssociatedData(std::int64_t template_id, const std::string& person_id) {
     return fmt::format("template:{}:{}", template_id, person_id);
@@ -37,37 +31,6 @@ RowRef TemplatesOf(const std::string& person_id) {
 
 RowRef ThumbnailOf(const std::string& person_id) {
     return {"thumbnail of person", "thumbnails", "person_id", person_id};
-}
-
-// Little-endian float32 bytes, independent of the host's byte order.
-std::vector<std::uint8_t> EncodeFloats(const std::vector<float>& values) {
-    std::vector<std::uint8_t> bytes;
-    bytes.reserve(values.size() * 4);
-    for (float value : values) {
-        auto bits = std::bit_cast<std::uint32_t>(value);
-        for (int shift = 0; shift < 32; shift += 8) {
-            bytes.push_back(static_cast<std::uint8_t>(bits >> shift));
-        }
-    }
-    return bytes;
-}
-
-Result<std::vector<float>> DecodeFloats(const std::vector<std::uint8_t>& bytes,
-                                        std::int64_t template_id) {
-    if (bytes.size() % 4 != 0) {
-        return Status(ErrorCode::kDataLoss,
-                      fmt::format("store: face template {} has {} bytes, not a multiple of 4",
-                                  template_id, bytes.size()));
-    }
-    std::vector<float> values(bytes.size() / 4);
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        std::uint32_t bits = 0;
-        for (int byte = 0; byte < 4; ++byte) {
-            bits |= static_cast<std::uint32_t>(bytes[4 * i + byte]) << (8 * byte);
-        }
-        values[i] = std::bit_cast<float>(bits);
-    }
-    return values;
 }
 
 Status ValidateTemplate(const FaceTemplateRecord& record) {
@@ -132,7 +95,9 @@ Result<std::vector<FaceTemplateRecord>> SqliteStore::OpenTemplates(SqliteStateme
                 std::vector<std::uint8_t> plaintext,
                 cipher_.Open(row.ColumnBlob(3),
                              TemplateAssociatedData(record.template_id, record.person_id)));
-            MENJIN_ASSIGN_OR_RETURN(record.values, DecodeFloats(plaintext, record.template_id));
+            MENJIN_ASSIGN_OR_RETURN(
+                record.values,
+                DecodeFloats(plaintext, fmt::format("face template {}", record.template_id)));
             sodium_memzero(plaintext.data(), plaintext.size());
             return record;
         });

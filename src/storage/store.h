@@ -4,11 +4,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
 #include "domain/records.h"
 #include "domain/security_records.h"
+#include "domain/welfare_records.h"
 
 namespace menjin {
 
@@ -29,6 +31,34 @@ struct PassageQuery {
 struct PassageCount {
     std::string estate_id;
     std::string gate_id;
+    DecisionBand band = DecisionBand::kDeny;
+    std::int64_t count = 0;
+};
+
+// Filter and page for welfare alert lists, newest first. Empty or unset fields do not filter.
+struct AlertQuery {
+    std::string estate_id;
+    std::string person_id;
+    std::vector<AlertStatus> statuses;  // alerts in any of these; empty for every status
+    std::optional<UnixSeconds> raised_from;  // inclusive
+    std::optional<UnixSeconds> raised_to;    // exclusive
+    int limit = 100;
+    std::int64_t before_id = 0;  // only alerts with id < before_id; 0 = from the newest
+};
+
+// Filter and page for lead lists, newest first. Empty or unset fields do not filter.
+struct LeadQuery {
+    std::string estate_id;
+    std::optional<LeadKind> kind;
+    std::optional<LeadStatus> status;
+    std::string subject;
+    int limit = 100;
+    std::int64_t before_id = 0;  // only leads with id < before_id; 0 = from the newest
+};
+
+// Number of passages of one band in one interval [start, start + interval).
+struct PassageIntervalCount {
+    UnixSeconds start = 0;
     DecisionBand band = DecisionBand::kDeny;
     std::int64_t count = 0;
 };
@@ -228,6 +258,69 @@ class Store {
     // Returns the highest seq ever assigned, also when entries were deleted since; 0 when the
     // log has never had an entry.
     virtual Result<std::int64_t> LastAuditSeq() = 0;
+
+    // --- Welfare alerts, leads and their settings (see domain/welfare_records.h)
+    // Returns the estate's stored settings, or the defaults with version 0 when none are
+    // stored. kNotFound for an unknown estate.
+    virtual Result<EstateWelfareSettings> GetWelfareSettings(const std::string& estate_id) = 0;
+    // Stores the settings when the stored version equals `settings.version` (0: none stored
+    // yet) and returns them with the new version; kConflict otherwise.
+    virtual Result<EstateWelfareSettings> UpdateWelfareSettings(
+        const EstateWelfareSettings& settings) = 0;
+
+    // Stores a new alert (id and version are assigned) and returns it. A person has at most one
+    // alert that is not resolved: kAlreadyExists otherwise.
+    virtual Result<WelfareAlert> CreateWelfareAlert(const WelfareAlert& alert) = 0;
+    virtual Result<WelfareAlert> GetWelfareAlert(std::int64_t id) = 0;
+    virtual Result<std::vector<WelfareAlert>> ListWelfareAlerts(const AlertQuery& query) = 0;
+    // Stores every field but id, estate and person when the stored version equals
+    // `alert.version`, increments the version and returns the stored alert.
+    virtual Result<WelfareAlert> UpdateWelfareAlert(const WelfareAlert& alert) = 0;
+
+    // Stores a new lead (id and version are assigned) and returns it.
+    virtual Result<Lead> CreateLead(const Lead& lead) = 0;
+    virtual Result<Lead> GetLead(std::int64_t id) = 0;
+    virtual Result<std::vector<Lead>> ListLeads(const LeadQuery& query) = 0;
+    // Stores every field but id, kind and estate when the stored version equals
+    // `lead.version`, increments the version and returns the stored lead.
+    virtual Result<Lead> UpdateLead(const Lead& lead) = 0;
+
+    // Replaces `person_id` by `pseudonym` in alerts (person_id) and leads (subject and the
+    // quoted id inside the evidence). Returns how many alerts and leads changed.
+    virtual Result<int> PseudonymiseWelfareRecords(const std::string& person_id,
+                                                   const std::string& pseudonym) = 0;
+
+    // Returns the latest passage naming the person (any band and credential) at or before
+    // `until`, or nullopt when there is none.
+    virtual Result<std::optional<Passage>> LastPassageOfPerson(const std::string& person_id,
+                                                               UnixSeconds until) = 0;
+    // Passages matching `query` (limit and before_id are ignored), counted per band and per
+    // interval of `interval_seconds` counted from the Unix epoch, ordered by start and band.
+    virtual Result<std::vector<PassageIntervalCount>> CountPassagesPerInterval(
+        const PassageQuery& query, int interval_seconds) = 0;
+
+    // --- Templates of unknown faces (encrypted at rest, kept for a short window only)
+    // Stores the attempt and returns its id.
+    virtual Result<std::int64_t> AddUnknownAttempt(const UnknownFaceAttempt& attempt) = 0;
+    // Attempts of the estate at or after `since`, oldest first, decrypted.
+    virtual Result<std::vector<UnknownFaceAttempt>> ListUnknownAttempts(
+        const std::string& estate_id, UnixSeconds since) = 0;
+    // Deletes the estate's attempts older than `before` and returns the count.
+    virtual Result<int> PurgeUnknownAttemptsBefore(const std::string& estate_id,
+                                                   UnixSeconds before) = 0;
+
+    // --- Webhook outbox: notifications survive restarts until delivered or given up
+    // Stores a pending message (id is assigned) and returns its id.
+    virtual Result<std::int64_t> EnqueueWebhook(const WebhookMessage& message) = 0;
+    // Pending messages whose next attempt is due at `now`, oldest first, at most `limit`.
+    virtual Result<std::vector<WebhookMessage>> ListDueWebhooks(UnixSeconds now, int limit) = 0;
+    // Stores attempts, next_attempt_at, last_error and status of an existing message.
+    virtual Status UpdateWebhook(const WebhookMessage& message) = 0;
+    // Deletes a delivered message; deleting an unknown id is ok.
+    virtual Status DeleteWebhook(std::int64_t id) = 0;
+    // Number of messages of the estate per status (every estate when it is empty).
+    virtual Result<std::vector<std::pair<WebhookStatus, std::int64_t>>> CountWebhooks(
+        const std::string& estate_id) = 0;
 
     // Reclaims free pages so deleted data leaves the database file (SQLite: VACUUM and a WAL
     // checkpoint). Safe to call at any time outside a transaction.

@@ -15,7 +15,9 @@ Result<std::optional<SubletEvidence>> CheckTenantAbsentUnitInUse(
     SubletEvidence evidence;
     evidence.tenant_last_seen = tenant_last_seen;
     evidence.tenant_absent_days = static_cast<int>(today.local_day_number - seen.local_day_number);
-    if (evidence.tenant_absent_days < policy.tenant_absent_days) {
+    // As in the welfare rule, the days strictly between the local day of the last sign of life
+    // and today are the whole days of absence, so the signal needs one day more than that.
+    if (evidence.tenant_absent_days <= policy.tenant_absent_days) {
         return std::optional<SubletEvidence>();
     }
 

@@ -11,7 +11,8 @@ namespace menjin {
 
 // Thresholds of the "tenant absent, unit in use" signal.
 struct SubletPolicy {
-    // The registered tenant has passed no gate for at least this many local days.
+    // The registered tenant has passed no gate on at least this many whole local days: with
+    // 30 and a last passage on 1 March, the signal is due from the start of 1 April.
     int tenant_absent_days = 30;
     // Meanwhile other household members or the unit's alternative credentials were used on at
     // least this many distinct local days...
@@ -32,6 +33,8 @@ struct HouseholdUse {
 // other members or credentials kept being used.
 struct SubletEvidence {
     UnixSeconds tenant_last_seen = 0;  // or when the tenant was added, if never seen
+    // Local calendar days from the day of tenant_last_seen to today (31 on 1 April after a
+    // passage on 1 March), as WelfareAlert::days_since_seen counts them.
     int tenant_absent_days = 0;
     int use_passages = 0;
     int use_days = 0;

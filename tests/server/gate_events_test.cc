@@ -131,6 +131,20 @@ TEST_F(GateEventsTest, StreamDeliversTheDecisionToStaff) {
     EXPECT_EQ(thumbnail.status, 200);
 }
 
+TEST_F(GateEventsTest, StreamEndsWhenTheOperatorLogsOut) {
+    const std::string token = server_->Login("staff");
+    ASSERT_FALSE(token.empty());
+    StreamReader reader(*server_, token, "/api/v1/gates/g1/events");
+    ASSERT_TRUE(reader.WaitConnected());
+    HttpResult logout =
+        server_->SendRaw("Bearer " + token, "POST", "/api/v1/auth/logout", "", "application/json");
+    ASSERT_EQ(logout.status, 200) << logout.body;
+    // Let at least one keep-alive pass, which ends the stream of the ended session.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_EQ(PostFrame("g1", AstronautJpeg()).status, 200);
+    EXPECT_EQ(reader.WaitDecision(), "") << "a logged-out operator still received a decision";
+}
+
 TEST_F(GateEventsTest, StreamDeliversOnlyItsOwnGate) {
     StreamReader reader(*server_, server_->Token(Who::kGate), "/api/v1/gates/g1/events");
     ASSERT_TRUE(reader.WaitConnected());

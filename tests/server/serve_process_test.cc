@@ -1,16 +1,19 @@
 // `menjin serve` as a child process: no default password before `menjin operator add`, a
-// graceful stop on SIGTERM that lets requests in flight finish, and a kill in the middle of
-// writes after which every acknowledged write is present and consistent.
+// graceful stop on SIGTERM that lets requests in flight finish, a kill in the middle of
+// writes after which every acknowledged write is present and consistent, and the welfare
+// scheduler's start, opt-out and prompt stop during a webhook delivery.
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -50,7 +53,8 @@ std::string ReadAll(const fs::path& path) {
 // A `menjin serve` child on 127.0.0.1 with a free port.
 class ServeProcess {
   public:
-    ServeProcess(const fs::path& data_dir, const fs::path& models) {
+    ServeProcess(const fs::path& data_dir, const fs::path& models,
+                 const std::vector<std::string>& extra = {}) {
         int pipe_fds[2];
         if (::pipe(pipe_fds) != 0)
             return;
@@ -63,17 +67,12 @@ class ServeProcess {
                                          O_WRONLY | O_CREAT | O_TRUNC, 0600);
         const std::string data = data_dir.string();
         const std::string model_dir = models.string();
-        std::vector<const char*> argv = {MENJIN_EXECUTABLE,
-                                         "serve",
-                                         "--data",
-                                         data.c_str(),
-                                         "--models",
-                                         model_dir.c_str(),
-                                         "--listen",
-                                         "127.0.0.1:0",
-                                         "--pipelines",
-                                         "1",
-                                         nullptr};
+        std::vector<const char*> argv = {
+            MENJIN_EXECUTABLE, "serve",    "--data",      data.c_str(),  "--models",
+            model_dir.c_str(), "--listen", "127.0.0.1:0", "--pipelines", "1"};
+        for (const std::string& argument : extra)
+            argv.push_back(argument.c_str());
+        argv.push_back(nullptr);
         if (posix_spawn(&pid_, MENJIN_EXECUTABLE, &actions, nullptr,
                         const_cast<char**>(argv.data()), environ) != 0) {
             pid_ = -1;
@@ -142,6 +141,74 @@ std::string Login(int port, const std::string& password) {
         return "";
     return nlohmann::json::parse(response->body).value("token", "");
 }
+
+// Runs SQL on the file through a connection of its own, waiting up to 5 s for the server's
+// locks. Returns SQLite's error text or "", and stores the first row's columns in `row`.
+std::string ExecuteSql(const fs::path& db_file, const std::string& sql,
+                       std::vector<std::string>* row = nullptr) {
+    sqlite3* db = nullptr;
+    sqlite3_open(db_file.c_str(), &db);
+    sqlite3_busy_timeout(db, 5000);
+    auto keep_first_row = [](void* out, int columns, char** values, char**) {
+        auto* first = static_cast<std::vector<std::string>*>(out);
+        if (first != nullptr && first->empty()) {
+            for (int i = 0; i < columns; ++i)
+                first->push_back(values[i] != nullptr ? values[i] : "NULL");
+        }
+        return 0;
+    };
+    char* error = nullptr;
+    sqlite3_exec(db, sql.c_str(), keep_first_row, row, &error);
+    std::string message = error != nullptr ? error : "";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return message;
+}
+
+// A webhook receiver on 127.0.0.1 that holds every POST /hook until Release() or 60 s.
+class HangingReceiver {
+  public:
+    HangingReceiver() {
+        server_.Post("/hook", [this](const httplib::Request&, httplib::Response& response) {
+            std::unique_lock lock(mutex_);
+            ++posts_;
+            arrived_.notify_all();
+            released_.wait_for(lock, std::chrono::seconds(60), [this] { return release_; });
+            response.status = 204;
+        });
+        port_ = server_.bind_to_any_port("127.0.0.1");
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        while (!server_.is_running())
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~HangingReceiver() {
+        Release();
+        server_.stop();
+        thread_.join();
+    }
+    int port() const { return port_; }
+    bool WaitForPost(std::chrono::seconds timeout) {
+        std::unique_lock lock(mutex_);
+        return arrived_.wait_for(lock, timeout, [this] { return posts_ > 0; });
+    }
+    void Release() {
+        {
+            std::lock_guard lock(mutex_);
+            release_ = true;
+        }
+        released_.notify_all();
+    }
+
+  private:
+    httplib::Server server_;
+    int port_ = 0;
+    std::thread thread_;
+    std::mutex mutex_;  // guards posts_ and release_
+    std::condition_variable arrived_;
+    std::condition_variable released_;
+    int posts_ = 0;
+    bool release_ = false;
+};
 
 class ServeProcessTest : public ::testing::Test {
   protected:
@@ -325,6 +392,57 @@ TEST_F(ServeProcessTest, KillDuringWritesKeepsAcknowledgedWrites) {
     RecordProperty("acknowledged_units", static_cast<int>(acknowledged.size()));
     ExpectUnitsWithHouseholds(data_, models_, acknowledged);
     EXPECT_EQ(RunMenjin("audit verify --data '" + data_.string() + "'"), 0);
+}
+
+TEST_F(ServeProcessTest, NoWelfareFlagSkipsScheduler) {
+    ServeProcess serve(data_, models_, {"--no-welfare"});
+    ASSERT_GT(serve.port(), 0) << serve.Log();
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(), 0);
+    const std::string log = serve.Log();
+    EXPECT_NE(log.find("welfare: scheduler off (--no-welfare)"), std::string::npos) << log;
+    EXPECT_EQ(log.find("welfare: scheduler started"), std::string::npos) << log;
+}
+
+// SIGTERM while the scheduler waits for a receiver that does not respond: the request is
+// cancelled at once instead of running into its 10 s timeout, and the message stays due.
+TEST_F(ServeProcessTest, SigtermIsPromptDuringWebhookDelivery) {
+    AddAdmin();
+    HangingReceiver receiver;
+    ServeProcess serve(data_, models_, {"--welfare-tick", "1"});
+    ASSERT_GT(serve.port(), 0) << serve.Log();
+    const std::string token = Login(serve.port(), kPassword);
+    httplib::Client client("127.0.0.1", serve.port());
+    const std::string url =
+        "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook?token=serve-secret";
+    const nlohmann::json settings = {{"version", 0}, {"webhook_url", url}};
+    auto patched =
+        client.Patch("/api/v1/estates/e1/welfare-settings", {{"Authorization", "Bearer " + token}},
+                     settings.dump(), "application/json");
+    ASSERT_TRUE(patched);
+    ASSERT_EQ(patched->status, 200) << patched->body;
+    const fs::path db = data_ / "menjin.db";
+    ASSERT_EQ(ExecuteSql(db,
+                         "INSERT INTO webhook_outbox (estate_id, event, payload, created_at, "
+                         "attempts, next_attempt_at, last_error, status) VALUES ('e1', "
+                         "'alert.raised', '{\"event\":\"alert.raised\"}', 0, 0, 0, '', "
+                         "'pending')"),
+              "");
+    ASSERT_TRUE(receiver.WaitForPost(std::chrono::seconds(30))) << serve.Log();
+
+    const auto signalled = std::chrono::steady_clock::now();
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(5));
+    const std::string log = serve.Log();
+    EXPECT_NE(log.find("welfare: scheduler started"), std::string::npos) << log;
+    EXPECT_NE(log.find("welfare: scheduler stopped"), std::string::npos) << log;
+    EXPECT_EQ(log.find("serve-secret"), std::string::npos) << log;
+    EXPECT_EQ(log.find("/hook"), std::string::npos) << log;
+
+    std::vector<std::string> row;
+    ASSERT_EQ(ExecuteSql(db, "SELECT attempts, status FROM webhook_outbox", &row), "");
+    EXPECT_EQ(row, (std::vector<std::string>{"0", "pending"}));
 }
 
 }  // namespace

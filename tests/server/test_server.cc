@@ -196,7 +196,56 @@ Status TestServer::Seed() {
     }
     MENJIN_RETURN_IF_ERROR(SeedPeople());
     MENJIN_RETURN_IF_ERROR(SeedStaffAndGrants());
+    MENJIN_RETURN_IF_ERROR(SeedWelfare());
     return SeedOperators();
+}
+
+Status TestServer::SeedWelfare() {
+    Store& store = core_->store();
+    const UnixSeconds now = clock_->Now();
+    struct SeededAlert {
+        const char* var;
+        const char* estate;
+        const char* person;
+    };
+    for (const SeededAlert& seeded :
+         {SeededAlert{"alert-e1", "e1", "p1"}, SeededAlert{"alert-e2", "e2", "p2"},
+          SeededAlert{"ack-admin", "e1", "pm-admin"}, SeededAlert{"ack-staff", "e1", "pm-staff"},
+          SeededAlert{"res-admin", "e1", "w-res-admin"},
+          SeededAlert{"res-staff", "e1", "w-res-staff"}}) {
+        WelfareAlert alert;
+        alert.estate_id = seeded.estate;
+        alert.person_id = seeded.person;
+        alert.days_required = 3;
+        alert.days_since_seen = 4;
+        alert.last_seen_at = now - 4 * 86400;
+        alert.raised_at = now;
+        MENJIN_ASSIGN_OR_RETURN(WelfareAlert stored, store.CreateWelfareAlert(alert));
+        vars[seeded.var] = std::to_string(stored.id);
+    }
+    struct SeededLead {
+        const char* var;
+        const char* estate;
+        LeadKind kind;
+        const char* subject;
+    };
+    for (const SeededLead& seeded :
+         {SeededLead{"lead-e1", "e1", LeadKind::kTenantAbsentUnitInUse, "p1"},
+          SeededLead{"lead-e2", "e2", LeadKind::kTenantAbsentUnitInUse, "p2"},
+          SeededLead{"lead-city", "", LeadKind::kDuplicateIdentity, "p1|p2"},
+          SeededLead{"close-admin", "e1", LeadKind::kRecurringUnknownFace, "unknown:1"},
+          SeededLead{"close-staff", "e1", LeadKind::kRecurringUnknownFace, "unknown:2"}}) {
+        Lead lead;
+        lead.kind = seeded.kind;
+        lead.estate_id = seeded.estate;
+        lead.subject = seeded.subject;
+        lead.evidence = "{}";
+        lead.raised_at = now;
+        lead.updated_at = now;
+        MENJIN_ASSIGN_OR_RETURN(Lead stored, store.CreateLead(lead));
+        vars[seeded.var] = std::to_string(stored.id);
+    }
+    return Status::Ok();
 }
 
 Status TestServer::SeedPeople() {

@@ -16,6 +16,10 @@
 //     opm-admin, all with password kPassword, logged in as bearer tokens
 //   device credentials of g1: the gate caller's token and two more (ids in vars "cred-admin",
 //     "cred-staff")
+//   open welfare alerts (ids in vars): "alert-e1" (p1), "alert-e2" (p2), "ack-admin",
+//     "ack-staff", "res-admin" and "res-staff" (e1)
+//   open leads with empty evidence (ids in vars): "lead-e1", "lead-e2", "close-admin" and
+//     "close-staff" (e1), and "lead-city", a duplicate identity without an estate
 
 #include <filesystem>
 #include <map>
@@ -97,6 +101,7 @@ class TestServer {
     Status SeedPeople();
     Status SeedStaffAndGrants();
     Status SeedOperators();
+    Status SeedWelfare();
 
     TempDir dir_;
     std::shared_ptr<ManualClock> clock_;

@@ -122,7 +122,7 @@ TEST_F(GateDecisionsTest, StrangersAreDenied) {
     EXPECT_GE(strangers, 40);
 }
 
-TEST_F(GateDecisionsTest, StrangerLeavesOnlyPassage) {
+TEST_F(GateDecisionsTest, StrangerKeepsOnlyEncryptedTemplate) {
     MENJIN_REQUIRE_FACES(faces);
     AddEnrolledResident("p1", "张三明");
     const fs::path stranger = *fs::directory_iterator(faces / "distractors");
@@ -134,7 +134,44 @@ TEST_F(GateDecisionsTest, StrangerLeavesOnlyPassage) {
     EXPECT_EQ(outcome.decision.band, DecisionBand::kDeny);
     EXPECT_EQ(outcome.decision.reason, "unknown_face");
     ExpectLogged(outcome, "face");
-    // The decision added one passage row and nothing else: no template, no image.
+    // With the default retention window of 14 days the decision adds the passage and one
+    // unknown-face template, and no image.
+    before["passages"] += 1;
+    before["unknown_face_attempts"] += 1;
+    EXPECT_EQ(TableRowCounts(db_file()), before);
+    Result<std::vector<UnknownFaceAttempt>> kept =
+        core_->store().ListUnknownAttempts("e1", kStartTime - kDay);
+    ASSERT_TRUE(IsOk(kept));
+    ASSERT_EQ(kept->size(), 1u);
+    EXPECT_EQ(kept->front().passage_id, outcome.passage_id);
+    EXPECT_EQ(kept->front().gate_id, "g1");
+    EXPECT_EQ(kept->front().at, kStartTime);
+    EXPECT_FALSE(kept->front().values.empty());
+    // The template is sealed: its plaintext bytes are in neither the database nor its WAL.
+    std::vector<std::uint8_t> files = ReadFileBytes(db_file());
+    const std::vector<std::uint8_t> wal = ReadFileBytes(db_file().string() + "-wal");
+    files.insert(files.end(), wal.begin(), wal.end());
+    EXPECT_FALSE(ContainsBytes(files, FloatBytes(kept->front().values)));
+}
+
+TEST_F(GateDecisionsTest, StrangerLeavesOnlyPassage) {
+    MENJIN_REQUIRE_FACES(faces);
+    AddEnrolledResident("p1", "张三明");
+    Result<EstateWelfareSettings> settings = core_->store().GetWelfareSettings("e1");
+    ASSERT_TRUE(IsOk(settings));
+    settings->unknown_face_retention_days = 0;
+    ASSERT_TRUE(IsOk(core_->store().UpdateWelfareSettings(*settings)));
+    const fs::path stranger = *fs::directory_iterator(faces / "distractors");
+    const fs::path photo = *fs::directory_iterator(stranger);
+    auto before = TableRowCounts(db_file());
+
+    const GateOutcome outcome = DecideFace("g1", ReadFileBytes(photo));
+
+    EXPECT_EQ(outcome.decision.band, DecisionBand::kDeny);
+    EXPECT_EQ(outcome.decision.reason, "unknown_face");
+    ExpectLogged(outcome, "face");
+    // With retention off the decision adds one passage row and nothing else: no template, no
+    // image.
     before["passages"] += 1;
     EXPECT_EQ(TableRowCounts(db_file()), before);
 }

@@ -39,6 +39,21 @@ TEST(SubletRuleTest, TenantRecentlySeenGivesNothing) {
     EXPECT_FALSE(result->has_value());
 }
 
+TEST(SubletRuleTest, DueAfterWholeLocalDays) {
+    // Seen 10:00 Shanghai on 1 September: 2 September to 1 October are the thirty whole
+    // days, so the signal is due from 00:00 local on 2 October (16:00 UTC on 1 October).
+    const UnixSeconds due = ParseUtc("2026-10-01T16:00:00Z").value();
+    auto before =
+        CheckTenantAbsentUnitInUse(kTenantSeen, DailyUses("p2", 20), {}, due - 1, "Asia/Shanghai");
+    auto at =
+        CheckTenantAbsentUnitInUse(kTenantSeen, DailyUses("p2", 20), {}, due, "Asia/Shanghai");
+    ASSERT_TRUE(before.ok());
+    ASSERT_TRUE(at.ok());
+    EXPECT_FALSE(before->has_value());
+    ASSERT_TRUE(at->has_value());
+    EXPECT_EQ((*at)->tenant_absent_days, 31);
+}
+
 TEST(SubletRuleTest, EmptyUnitGivesNothing) {
     auto result =
         CheckTenantAbsentUnitInUse(kTenantSeen, {}, {}, kTenantSeen + 60 * kDay, "Asia/Shanghai");

@@ -1,0 +1,102 @@
+// Cases found by trying to break the service. A visitor grant gives the visited estate's staff
+// no access to the resident's record. A second server cannot share a port in use. Bytes that
+// are not UTF-8 in a URL are the caller's error. PINs cannot be guessed at full speed.
+
+#include <gtest/gtest.h>
+
+#include "server/test_server.h"
+#include "support/test_paths.h"
+
+namespace menjin::testing {
+namespace {
+
+class HardeningTest : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        std::optional<std::filesystem::path> models = ModelDir();
+        if (!models)
+            return;
+        Result<std::unique_ptr<TestServer>> started = TestServer::Start(*models);
+        ASSERT_TRUE(started.ok()) << started.status().ToString();
+        server_ = std::move(started).value();
+    }
+    static void TearDownTestSuite() { server_.reset(); }
+    void SetUp() override {
+        if (!server_)
+            GTEST_SKIP() << "needs the converted models (run the setup command)";
+    }
+
+    static std::unique_ptr<TestServer> server_;
+};
+
+std::unique_ptr<TestServer> HardeningTest::server_;
+
+TEST_F(HardeningTest, VisitorGrantKeepsRecordHome) {
+    // p2 lives in u2 (estate e2); the admin lets p2 visit e1.
+    const std::string grant =
+        R"({"id":"visit-p2-e1","person_id":"p2","estate_id":"e1","valid_from":"2025-01-01",)"
+        R"("valid_to":"2035-01-01"})";
+    HttpResult granted = server_->Send(Who::kAdmin, "POST", "/api/v1/grants", grant);
+    ASSERT_EQ(granted.status, 201) << granted.body;
+
+    // Staff of e1 may not read, change or move out the resident of e2.
+    EXPECT_EQ(server_->Send(Who::kStaff, "GET", "/api/v1/people/p2").status, 403);
+    EXPECT_EQ(
+        server_
+            ->Send(Who::kStaff, "PATCH", "/api/v1/people/p2", R"({"version":1,"name":"Changed"})")
+            .status,
+        403);
+    EXPECT_EQ(server_->Send(Who::kStaff, "POST", "/api/v1/people/p2/move-out", "{}").status, 403);
+    EXPECT_EQ(server_
+                  ->Send(Who::kStaff, "POST", "/api/v1/people/p2/credentials",
+                         R"({"kind":"pin","secret":"975310"})")
+                  .status,
+              403);
+    // The resident's own estate and the centre still reach the record.
+    EXPECT_EQ(server_->Send(Who::kAdmin, "GET", "/api/v1/people/p2").status, 200);
+    EXPECT_EQ(server_->Send(Who::kAdmin, "DELETE", "/api/v1/grants/visit-p2-e1").status, 200);
+}
+
+TEST_F(HardeningTest, PortInUseFailsStart) {
+    ApiServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = server_->port();
+    Result<std::unique_ptr<ApiServer>> created = ApiServer::Create(server_->core(), options);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    const Status second = (*created)->Start();
+    ASSERT_FALSE(second.ok()) << "a second server shares port " << server_->port();
+    EXPECT_NE(second.message().find(std::to_string(server_->port())), std::string::npos)
+        << second.ToString();
+}
+
+TEST_F(HardeningTest, InvalidUtf8PathIsClientError) {
+    for (const std::string path : {"/api/v1/people/%ff", "/api/v1/estates/%ff",
+                                   "/api/v1/nonexistent%ff", "/api/v1/passages?band=%ff"}) {
+        HttpResult result = server_->Send(Who::kAdmin, "GET", path);
+        EXPECT_TRUE(result.status == 400 || result.status == 404) << path << ": " << result.body;
+        EXPECT_TRUE(result.HasErrorShape()) << path << ": " << result.body;
+    }
+}
+
+TEST_F(HardeningTest, CredentialGuessingIsThrottled) {
+    const auto try_pin = [](const std::string& pin) {
+        return server_->SendRaw("Bearer " + server_->Token(Who::kGate), "POST",
+                                "/api/v1/gates/g1/credential-decisions",
+                                R"({"kind":"pin","secret":")" + pin + R"("})", "application/json");
+    };
+    for (int i = 0; i < 5; ++i) {
+        HttpResult wrong = try_pin("00000" + std::to_string(i));
+        ASSERT_EQ(wrong.status, 200) << wrong.body;
+        EXPECT_EQ(wrong.Json()["decision"], "deny");
+    }
+    HttpResult throttled = try_pin("000009");
+    EXPECT_EQ(throttled.status, 429) << throttled.body;
+    EXPECT_EQ(throttled.ErrorCode(), "too_many_attempts");
+    EXPECT_NE(throttled.body.find("g1"), std::string::npos) << throttled.body;
+
+    server_->clock().Advance(61);
+    EXPECT_EQ(try_pin("000010").status, 200);
+}
+
+}  // namespace
+}  // namespace menjin::testing
