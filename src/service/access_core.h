@@ -209,6 +209,9 @@ class AccessCore {
                std::unique_ptr<PipelinePool> pool, std::unique_ptr<GallerySet> galleries);
 
     Status LoadGalleries();
+    // Deletes the kept unknown faces (of any estate) that match one of the person's templates
+    // and returns the count; runs inside the move-out transaction.
+    Result<int> DeleteUnknownFacesOf(const std::string& person_id);
     // Resolves the person's unresolved welfare alerts for a move-out; runs inside its
     // transaction.
     Status ResolveAlertsOnMoveOut(const std::string& person_id, const std::string& operator_id,

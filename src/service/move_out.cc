@@ -3,6 +3,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "common/log.h"
 #include "service/access_core.h"
 
@@ -12,6 +14,10 @@ namespace {
 
 constexpr const char* kRetentionSetting = "passage_retention_days";
 constexpr int kDefaultRetentionDays = 180;
+
+// False accept rate at which a kept unknown face counts as the moved-out person, the same rate
+// at which the lead finder joins two unknown faces into one stranger.
+constexpr double kUnknownFaceMatchFar = 1e-4;
 
 std::string NewReceiptId() {
     unsigned char random[8];
@@ -35,6 +41,11 @@ Result<DeletionReceipt> AccessCore::MoveOut(const std::string& person_id,
 
     bool gallery_cleared = false;
     const Status erased = store_->Transaction([&]() -> Status {
+        MENJIN_ASSIGN_OR_RETURN(int unknown_faces, DeleteUnknownFacesOf(person_id));
+        if (unknown_faces > 0) {
+            MENJIN_LOG_INFO("core: move-out of {} also deletes {} kept unknown faces that match",
+                            receipt.person_pseudonym, unknown_faces);
+        }
         MENJIN_ASSIGN_OR_RETURN(receipt.templates_deleted,
                                 store_->DeleteTemplatesOfPerson(person_id));
         MENJIN_ASSIGN_OR_RETURN(receipt.thumbnails_deleted, store_->DeleteThumbnail(person_id));
@@ -86,6 +97,37 @@ Result<DeletionReceipt> AccessCore::MoveOut(const std::string& person_id,
     MENJIN_LOG_INFO("core: moved out {} by {}: receipt {}", receipt.person_pseudonym, operator_id,
                     receipt.id);
     return receipt;
+}
+
+// Deletes the kept unknown faces that are the person's, because a resident may have tried the
+// gates of an estate where they are not enrolled. An attempt is theirs when it scores at or
+// above the stranger clustering threshold against one of their templates. Runs inside the
+// move-out transaction, before the person's templates are deleted.
+Result<int> AccessCore::DeleteUnknownFacesOf(const std::string& person_id) {
+    MENJIN_ASSIGN_OR_RETURN(std::vector<FaceTemplateRecord> templates,
+                            store_->ListTemplatesOfPerson(person_id));
+    if (templates.empty())
+        return 0;
+    MENJIN_ASSIGN_OR_RETURN(ImpostorTail tail, ImpostorTailOfKind());
+    const float threshold = tail.ThresholdForFar(kUnknownFaceMatchFar);
+    MENJIN_ASSIGN_OR_RETURN(std::vector<Estate> estates, store_->ListEstates());
+    int deleted = 0;
+    for (const Estate& estate : estates) {
+        MENJIN_ASSIGN_OR_RETURN(std::vector<UnknownFaceAttempt> attempts,
+                                store_->ListUnknownAttempts(estate.id, 0));
+        for (const UnknownFaceAttempt& attempt : attempts) {
+            const bool matches = std::any_of(
+                templates.begin(), templates.end(), [&](const FaceTemplateRecord& record) {
+                    return record.template_kind == template_kind() &&
+                           Score(record.values, attempt.values) >= threshold;
+                });
+            if (!matches)
+                continue;
+            MENJIN_RETURN_IF_ERROR(store_->DeleteUnknownAttempt(attempt.id));
+            ++deleted;
+        }
+    }
+    return deleted;
 }
 
 // A resident who moved out cannot be visited, so their unresolved welfare alerts are closed

@@ -212,6 +212,7 @@ class SqliteStore final : public Store {
                                                                 UnixSeconds since) override;
     Result<int> PurgeUnknownAttemptsBefore(const std::string& estate_id,
                                            UnixSeconds before) override;
+    Status DeleteUnknownAttempt(std::int64_t id) override;
 
     Result<std::int64_t> EnqueueWebhook(const WebhookMessage& message) override;
     Result<std::vector<WebhookMessage>> ListDueWebhooks(UnixSeconds now, int limit) override;

@@ -63,10 +63,11 @@ Result<std::int64_t> SqliteStore::AddUnknownAttempt(const UnknownFaceAttempt& at
             db_.Prepare("INSERT INTO unknown_face_attempts (estate_id, gate_id, passage_id, at, "
                         "sealed) VALUES (?, ?, ?, ?, X'')"));
         insert.BindAll(attempt.estate_id, attempt.gate_id, attempt.passage_id, attempt.at);
-        MENJIN_RETURN_IF_ERROR(RunInsert(
-            db_, insert,
-            {"add", AttemptsOf(attempt.estate_id),
-             {EstateRow(attempt.estate_id), GateRow(attempt.gate_id)}}));
+        MENJIN_RETURN_IF_ERROR(
+            RunInsert(db_, insert,
+                      {"add",
+                       AttemptsOf(attempt.estate_id),
+                       {EstateRow(attempt.estate_id), GateRow(attempt.gate_id)}}));
         id = db_.LastInsertRowId();
         std::vector<std::uint8_t> plaintext = EncodeFloats(attempt.values);
         std::vector<std::uint8_t> sealed =
@@ -100,7 +101,8 @@ Result<std::vector<UnknownFaceAttempt>> SqliteStore::ListUnknownAttempts(
             attempt.at = row.ColumnInt64(4);
             MENJIN_ASSIGN_OR_RETURN(
                 std::vector<std::uint8_t> plaintext,
-                cipher_.Open(row.ColumnBlob(5), AttemptAssociatedData(attempt.id, attempt.estate_id)));
+                cipher_.Open(row.ColumnBlob(5),
+                             AttemptAssociatedData(attempt.id, attempt.estate_id)));
             MENJIN_ASSIGN_OR_RETURN(
                 attempt.values,
                 DecodeFloats(plaintext, fmt::format("unknown face attempt {}", attempt.id)));
@@ -118,6 +120,14 @@ Result<int> SqliteStore::PurgeUnknownAttemptsBefore(const std::string& estate_id
         db_.Prepare("DELETE FROM unknown_face_attempts WHERE estate_id = ? AND at < ?"));
     remove.BindAll(estate_id, before);
     return RunCounted(db_, remove);
+}
+
+Status SqliteStore::DeleteUnknownAttempt(std::int64_t id) {
+    Lock lock(mutex_);
+    MENJIN_ASSIGN_OR_RETURN(SqliteStatement remove,
+                            db_.Prepare("DELETE FROM unknown_face_attempts WHERE id = ?"));
+    remove.Bind(1, id);
+    return remove.Run();
 }
 
 // ---- Webhook outbox -------------------------------------------------------------------------
@@ -138,7 +148,8 @@ Result<std::int64_t> SqliteStore::EnqueueWebhook(const WebhookMessage& m) {
 
 Result<std::vector<WebhookMessage>> SqliteStore::ListDueWebhooks(UnixSeconds now, int limit) {
     if (limit < 1)
-        return InvalidArgument(fmt::format("store: limit must be positive, got {}", limit), "limit");
+        return InvalidArgument(fmt::format("store: limit must be positive, got {}", limit),
+                               "limit");
     Lock lock(mutex_);
     MENJIN_ASSIGN_OR_RETURN(
         SqliteStatement select,

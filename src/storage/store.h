@@ -39,7 +39,7 @@ struct PassageCount {
 struct AlertQuery {
     std::string estate_id;
     std::string person_id;
-    std::vector<AlertStatus> statuses;  // alerts in any of these; empty for every status
+    std::vector<AlertStatus> statuses;       // alerts in any of these; empty for every status
     std::optional<UnixSeconds> raised_from;  // inclusive
     std::optional<UnixSeconds> raised_to;    // exclusive
     int limit = 100;
@@ -308,6 +308,8 @@ class Store {
     // Deletes the estate's attempts older than `before` and returns the count.
     virtual Result<int> PurgeUnknownAttemptsBefore(const std::string& estate_id,
                                                    UnixSeconds before) = 0;
+    // Deletes one attempt. Deleting an unknown id is ok.
+    virtual Status DeleteUnknownAttempt(std::int64_t id) = 0;
 
     // --- Webhook outbox: notifications survive restarts until delivered or given up
     // Stores a pending message (id is assigned) and returns its id.

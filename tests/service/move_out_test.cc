@@ -1,6 +1,8 @@
 // Move-out: the person's rows, gallery entries and template bytes are gone from every table
 // and every file of the data folder, their passages are pseudonymised and a receipt is kept.
 
+#include <cmath>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -243,6 +245,37 @@ TEST_F(MoveOutTest, CourierMoveOutDeletesStaffRecord) {
     EXPECT_EQ(core_->store().GetServiceStaff("s-leaving").status().code(), ErrorCode::kNotFound);
     for (const auto& [table, rows] : RowsMentioning(db_file(), "s-leaving"))
         EXPECT_EQ(rows, 0) << table;
+}
+
+TEST_F(MoveOutTest, MatchingUnknownFacesAreDeleted) {
+    // The person tries a gate of e2, where they are not enrolled: their face is kept as unknown.
+    const GateOutcome at_e2 = DecideFace("g2", AstronautProbeJpeg());
+    ASSERT_EQ(at_e2.decision.reason, "unknown_face");
+    // A stranger's template, far from the person's, must stay.
+    Result<std::vector<FaceTemplateRecord>> templates =
+        core_->store().ListTemplatesOfPerson("p-leaving");
+    ASSERT_TRUE(IsOk(templates));
+    ASSERT_EQ(templates->size(), 1u);
+    const std::size_t dimension = templates->front().values.size();
+    UnknownFaceAttempt stranger;
+    stranger.estate_id = "e2";
+    stranger.gate_id = "g2";
+    stranger.passage_id = at_e2.passage_id;
+    stranger.at = clock_->Now();
+    for (std::size_t i = 0; i < dimension; ++i)
+        stranger.values.push_back((i % 2 == 0 ? 1.0f : -1.0f) / std::sqrt(float(dimension)));
+    ASSERT_TRUE(IsOk(core_->store().AddUnknownAttempt(stranger)));
+    Result<std::vector<UnknownFaceAttempt>> before = core_->store().ListUnknownAttempts("e2", 0);
+    ASSERT_TRUE(IsOk(before));
+    ASSERT_EQ(before->size(), 2u);
+
+    ASSERT_TRUE(IsOk(core_->MoveOut("p-leaving", "operator-7")));
+
+    Result<std::vector<UnknownFaceAttempt>> after = core_->store().ListUnknownAttempts("e2", 0);
+    ASSERT_TRUE(IsOk(after));
+    ASSERT_EQ(after->size(), 1u);
+    EXPECT_EQ(after->front().values, stranger.values);
+    ExpectNoSecretInDataFolder();
 }
 
 TEST_F(MoveOutTest, UnknownPersonIsNotFound) {
