@@ -12,6 +12,7 @@
 
 #include "common/local_time.h"
 #include "common/log.h"
+#include "crypto/data_key.h"
 #include "vision/model_manifest.h"
 
 namespace menjin::cli {
@@ -45,6 +46,7 @@ Status LockDataFolder(const std::string& data_dir) {
     static int held_fd = -1;
     if (held_fd >= 0)
         return Status::Ok();
+
     const std::filesystem::path path = std::filesystem::path(data_dir) / kLockFile;
     std::error_code error;
     if (!std::filesystem::is_directory(data_dir, error))
@@ -52,6 +54,7 @@ Status LockDataFolder(const std::string& data_dir) {
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return IoError("cannot open '" + path.string() + "': " + std::strerror(errno));
+
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         char pid[32] = {};
         const ssize_t n = ::pread(fd, pid, sizeof(pid) - 1, 0);
@@ -63,6 +66,7 @@ Status LockDataFolder(const std::string& data_dir) {
                           ", e.g. `menjin serve`); stop it first, or make the change "
                           "through its HTTP API");
     }
+
     const std::string pid = std::to_string(::getpid());
     const bool noted = ::ftruncate(fd, 0) == 0 &&
                        ::pwrite(fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
@@ -74,15 +78,41 @@ Status LockDataFolder(const std::string& data_dir) {
     return Status::Ok();
 }
 
-}  // namespace
-
-Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags, AccessCoreOptions options) {
-    MENJIN_RETURN_IF_ERROR(LockDataFolder(flags.data_dir));
+// Opens the access core with the folders, range and pipelines of `flags`.
+Result<std::unique_ptr<AccessCore>> OpenCoreUnlocked(const DataFlags& flags,
+                                                     AccessCoreOptions options,
+                                                     std::shared_ptr<const Clock> clock) {
     options.data_dir = flags.data_dir;
     options.model_dir = ResolveModelDir(flags.models_dir);
     MENJIN_ASSIGN_OR_RETURN(options.pipeline.range, ParseDetectorRange(flags.range));
     options.pipelines = flags.pipelines;
-    return AccessCore::Open(options, std::make_shared<SystemClock>());
+    return AccessCore::Open(options, std::move(clock));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<AccessCore>> OpenCore(const DataFlags& flags, AccessCoreOptions options) {
+    MENJIN_RETURN_IF_ERROR(LockDataFolder(flags.data_dir));
+    return OpenCoreUnlocked(flags, std::move(options), std::make_shared<SystemClock>());
+}
+
+Result<std::unique_ptr<AccessCore>> OpenCoreWithClock(const DataFlags& flags,
+                                                      std::shared_ptr<const Clock> clock) {
+    return OpenCoreUnlocked(flags, AccessCoreOptions{}, std::move(clock));
+}
+
+Result<std::unique_ptr<SqliteStore>> OpenStoreOnly(const std::string& data_dir) {
+    if (!std::filesystem::exists(DatabasePath(data_dir))) {
+        return NotFound("no database in '" + data_dir + "': run `menjin init --data " + data_dir +
+                        "` first");
+    }
+    if (std::getenv(DataKey::kEnvironmentVariable) == nullptr &&
+        !std::filesystem::exists(KeyFilePath(data_dir))) {
+        return NotFound("no key file in '" + data_dir + "' and " + DataKey::kEnvironmentVariable +
+                        " is not set");
+    }
+    MENJIN_ASSIGN_OR_RETURN(DataKey key, DataKey::LoadOrCreate(KeyFilePath(data_dir)));
+    return SqliteStore::Open(DatabasePath(data_dir), RecordCipher(key));
 }
 
 int ReportError(const std::string& command, const Status& status) {

@@ -21,24 +21,6 @@ namespace menjin::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
-
-// Opens the data folder's store without the recognition engine. Refuses a folder without a
-// database or key, so that no new key file is made beside an existing database.
-Result<std::unique_ptr<SqliteStore>> OpenStoreOnly(const std::string& data_dir) {
-    if (!fs::exists(DatabasePath(data_dir))) {
-        return NotFound("no database in '" + data_dir + "': run `menjin init --data " + data_dir +
-                        "` first");
-    }
-    if (std::getenv(DataKey::kEnvironmentVariable) == nullptr &&
-        !fs::exists(KeyFilePath(data_dir))) {
-        return NotFound("no key file in '" + data_dir + "' and " + DataKey::kEnvironmentVariable +
-                        " is not set");
-    }
-    MENJIN_ASSIGN_OR_RETURN(DataKey key, DataKey::LoadOrCreate(KeyFilePath(data_dir)));
-    return SqliteStore::Open(DatabasePath(data_dir), RecordCipher(key));
-}
-
 // Reads one line without echo when stdin is a terminal.
 std::string ReadSecretLine(const std::string& prompt) {
     const bool terminal = ::isatty(STDIN_FILENO) != 0;

@@ -26,8 +26,6 @@ namespace menjin::cli {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 // Largest page that `alerts list` prints.
 constexpr int kMaxListedAlerts = 1000;
 
@@ -57,34 +55,6 @@ Result<std::shared_ptr<const Clock>> ClockOf(const std::string& now) {
                                "now");
     }
     return std::shared_ptr<const Clock>(std::make_shared<ManualClock>(*parsed));
-}
-
-// Opens the data folder's store without the recognition engine, which the welfare rule does
-// not need. Refuses a folder without a database or key, so that no new key file is made
-// beside an existing database.
-Result<std::unique_ptr<SqliteStore>> OpenStoreOnly(const std::string& data_dir) {
-    if (!fs::exists(DatabasePath(data_dir))) {
-        return NotFound("no database in '" + data_dir + "': run `menjin init --data " + data_dir +
-                        "` first");
-    }
-    if (std::getenv(DataKey::kEnvironmentVariable) == nullptr &&
-        !fs::exists(KeyFilePath(data_dir))) {
-        return NotFound("no key file in '" + data_dir + "' and " + DataKey::kEnvironmentVariable +
-                        " is not set");
-    }
-    MENJIN_ASSIGN_OR_RETURN(DataKey key, DataKey::LoadOrCreate(KeyFilePath(data_dir)));
-    return SqliteStore::Open(DatabasePath(data_dir), RecordCipher(key));
-}
-
-// Opens the access core with `clock`, as OpenCore does with the system clock.
-Result<std::unique_ptr<AccessCore>> OpenCoreWithClock(const DataFlags& flags,
-                                                      std::shared_ptr<const Clock> clock) {
-    AccessCoreOptions options;
-    options.data_dir = flags.data_dir;
-    options.model_dir = ResolveModelDir(flags.models_dir);
-    MENJIN_ASSIGN_OR_RETURN(options.pipeline.range, ParseDetectorRange(flags.range));
-    options.pipelines = flags.pipelines;
-    return AccessCore::Open(options, std::move(clock));
 }
 
 // Runs `evaluate_estate` on the one estate of `--estate`, or `evaluate_all`, and returns

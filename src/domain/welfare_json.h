@@ -14,7 +14,7 @@ nlohmann::json ToJson(const WelfareAlert& alert);
 // store never writes) becomes null.
 nlohmann::json ToJson(const Lead& lead);
 // The webhook URL may carry a secret token, so it is included only when `with_webhook_url` is
-// true; "webhook_configured" always says whether one is set.
+// true. "webhook_configured" is true whenever one is set.
 nlohmann::json ToJson(const EstateWelfareSettings& settings, bool with_webhook_url);
 
 }  // namespace menjin

@@ -44,7 +44,7 @@ enum class AlertStatus { kOpen, kAcknowledged, kResolved };
 const char* AlertStatusName(AlertStatus status);
 std::optional<AlertStatus> ParseAlertStatus(const std::string& text);
 
-// How staff closed a welfare alert.
+// Outcome that staff record when they resolve a welfare alert.
 enum class AlertOutcome { kVisitedWell, kInHospital, kAwayWithFamily, kOther };
 const char* AlertOutcomeName(AlertOutcome outcome);
 std::optional<AlertOutcome> ParseAlertOutcome(const std::string& text);
@@ -84,21 +84,21 @@ enum class LeadStatus { kOpen, kClosed };
 const char* LeadStatusName(LeadStatus status);
 std::optional<LeadStatus> ParseLeadStatus(const std::string& text);
 
-// How staff closed a lead.
+// Outcome that staff record when they close a lead.
 enum class LeadOutcome { kConfirmed, kNoIssue, kRecognitionError, kOther };
 const char* LeadOutcomeName(LeadOutcome outcome);
 std::optional<LeadOutcome> ParseLeadOutcome(const std::string& text);
 
 // A lead for staff to review: a possible sublet, a recurring stranger or one face enrolled as
 // two people. `evidence` is a JSON object whose fields depend on the kind (see
-// docs/welfare.md); it holds ids, counts and times, never names, addresses or templates.
+// docs/welfare.md). It contains ids, counts and times, never names, addresses or templates.
 struct Lead {
     std::int64_t id = 0;
     LeadKind kind = LeadKind::kTenantAbsentUnitInUse;
     // The estate whose inbox shows the lead; empty for a duplicate identity across estates,
     // which only centre admins see.
     std::string estate_id;
-    // What the lead is about: the tenant's person id, "unknown:<first attempt id>", or the two
+    // Subject of the lead: the tenant's person id, "unknown:<first attempt id>", or the two
     // person ids of a duplicate joined by '|' in sorted order.
     std::string subject;
     std::string evidence;  // JSON object text

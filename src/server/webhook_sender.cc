@@ -47,7 +47,7 @@ Result<DeliveryRound> WebhookSender::DeliverDue() {
             settings.webhook_url.empty()
                 ? Status(ErrorCode::kFailedPrecondition, "the estate has no webhook URL any more")
                 : Post(settings.webhook_url, message);
-        // Abort cut the attempt short, so it says nothing about the receiver and is not counted.
+        // Abort cut the attempt short, so it tells nothing about the receiver and is not counted.
         if (aborted_.load())
             break;
         MENJIN_RETURN_IF_ERROR(Record(std::move(message), sent, round));

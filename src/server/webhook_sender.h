@@ -38,8 +38,8 @@ struct DeliveryRound {
 // Delivers the webhook outbox (Store::ListDueWebhooks): one HTTP POST of the message's JSON
 // payload to the current webhook URL of the message's estate, with the headers
 // X-Menjin-Event (e.g. alert.raised) and X-Menjin-Delivery (the message id). Any 2xx status
-// delivers the message, which is then deleted; anything else, a timeout or a connection error
-// schedules it again with exponential backoff, until max_attempts. A message whose estate has
+// delivers the message, which is then deleted. Any other status, a timeout or a connection
+// error schedules it again with exponential backoff, until max_attempts. A message whose estate has
 // no webhook URL any more is given up. The URL is never logged, because it may carry a token.
 //
 // Holds references to `store` and `clock`, which must outlive it. DeliverDue is not

@@ -157,7 +157,7 @@ class AccessCore {
     // Returns the estates whose staff manage the person's record: the estate of their household
     // for a resident, the served estates for service staff, and otherwise the estates they hold
     // grants for. A grant for another estate (a visit) lets that estate's gates admit the person
-    // but gives its staff no say over the record. kNotFound for an unknown person.
+    // but gives its staff no access to the record. kNotFound for an unknown person.
     Result<std::vector<std::string>> ManagingEstatesOfPerson(const std::string& person_id);
 
     // --- Enrolment

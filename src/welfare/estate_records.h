@@ -1,7 +1,7 @@
 #pragma once
 
 // Reads of the store that the welfare and lead evaluations share. Each call may run several
-// queries without a transaction, so a concurrent change can show up half-way; the evaluations
+// queries without a transaction, so a concurrent change can show up half-way. The evaluations
 // tolerate that because they run again at the next interval.
 
 #include <string>

@@ -129,7 +129,7 @@ Status LeadFinder::Refresh(Lead lead, const std::string& evidence, LeadEvaluatio
     lead.evidence = evidence;
     lead.updated_at = core_.clock().Now();
     Result<Lead> stored = core_.store().UpdateLead(lead);
-    // Staff closed or edited the lead meanwhile; the next evaluation sees the new state.
+    // Staff closed or edited the lead meanwhile, so the next evaluation reads the new state.
     if (stored.status().code() == ErrorCode::kConflict)
         return Status::Ok();
     MENJIN_RETURN_IF_ERROR(stored.status());

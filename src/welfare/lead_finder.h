@@ -45,14 +45,14 @@ nlohmann::json ToJson(const LeadEvaluation& evaluation);
 // message when the estate has a webhook URL.
 //
 // Holds a reference to `core`, which must outlive it. Thread-safe as far as the core and store
-// are; each lead is created or updated inside a store transaction, so concurrent evaluations
+// are. Each lead is created or updated inside a store transaction, so concurrent evaluations
 // (also from another process on the same SQLite file) do not create the same lead twice.
 class LeadFinder {
   public:
     // Per-comparison false accept rate behind the clustering threshold. Each new unknown face
-    // is compared with every cluster of the window (tens to hundreds in a busy estate), and a
-    // lead needs several attempts on two days, so a rate a hundred times below the shipped
-    // 1e-2 and 1e-3 points keeps false merges rare. The exponential tail overestimates the
+    // is compared with every cluster of the window (tens to hundreds in a busy estate). A lead
+    // also needs several attempts on two days, so a rate ten times below the calibration's
+    // 1e-3 point keeps false merges rare. The exponential tail overestimates the
     // real impostor tail of these embedders (docs/thresholds.md), so the threshold errs high.
     static constexpr double kClusterFar = 1e-4;
 

@@ -1,7 +1,7 @@
 // LeadFinder: the "tenant absent, unit in use" signal.
 //
-// The tenant counts as present only by their face, since a card, PIN or QR token can be lent:
-// the tenant's last sign of life is their last granted face passage, and passages with the
+// The tenant counts as present only by their face, because a card, PIN or QR token can be lent.
+// The tenant's last sign of life is their last granted face passage, and passages with the
 // tenant's alternative credentials after it count as use of the unit by someone else. A tenant
 // without an enrolled face can only be seen through their credentials, so for them every
 // granted passage counts as presence. Only granted passages count on either side.

@@ -1,5 +1,5 @@
 // LeadFinder: the recurring unknown face signal. The kept templates of unknown faces are
-// clustered with the recognition engine's score (unknown_face_clusters.h); a cluster with
+// clustered with the recognition engine's score (unknown_face_clusters.h). A cluster with
 // enough attempts on enough local days becomes a lead. The evidence lists each attempt's id,
 // time, gate and passage, never a template.
 

@@ -57,7 +57,7 @@ class WelfareMonitor {
     // kNotFound for an unknown estate, kInvalidArgument for an unknown time zone.
     Result<WelfareEvaluation> EvaluateEstate(const std::string& estate_id);
     // Evaluates every estate. An estate that fails is logged and left out, so one bad estate
-    // does not stop the others; fails only when the estates cannot be listed.
+    // does not stop the others. Fails only when the estates cannot be listed.
     Result<std::vector<WelfareEvaluation>> EvaluateAll();
 
     // Returns the watched residents of the estate with their state now, ordered by unit and

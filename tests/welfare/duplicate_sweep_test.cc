@@ -93,7 +93,7 @@ class DuplicateSweepTest : public WelfareTest {
 
 TEST_F(DuplicateSweepTest, OneFaceAsTwoPeopleIsOneLead) {
     EnrolOneFaceAsTwoPeople();
-    // A stranger enrolled in e1 pairs with nobody.
+    // A stranger enrolled in e1 forms no pair.
     AddUnit("u3", "e1");
     AddPersonBorn("pc", 1980, "u3");
     Result<EnrolmentResult> stranger = core_->Enrol("pc", AstronautJpeg());

@@ -28,8 +28,8 @@ class SubletLeadsTest : public WelfareTest {
         AddPersonBorn("f1", 1990, "u1", PersonRole::kFamilyMember);
     }
 
-    // The tenant passes by face at kStartTime; then f1 passes every day from day 1 to day
-    // `days` at 09:00 local and the tenant's card is used on days 2, 4 and 6 at 20:00 local.
+    // The tenant passes by face at kStartTime. Then f1 passes every day from day 1 to day
+    // `days` at 09:00 local, and the tenant's card is used on days 2, 4 and 6 at 20:00 local.
     void TenantLeavesUnitInUse(int days) {
         Pass("t1", kStartTime);
         for (int day = 1; day <= days; ++day)
