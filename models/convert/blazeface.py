@@ -17,6 +17,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import opencv_tuning  # noqa: E402
 from onnx_graph import save  # noqa: E402
 from tfjs_graph import TfjsConverter  # noqa: E402
 
@@ -28,6 +29,10 @@ VARIANTS = {
     "blazeface_short": ("models/blazeface-front.json", 128,
                         "MediaPipe BlazeFace short-range (front camera) face detector"),
 }
+# The coarse anchor grid has this many cells across the side. The input height may be any
+# multiple of one cell up to the side, so frames wider than tall are letterboxed into fewer
+# rows, which saves work.
+COARSE_GRID = 8
 _HEAD = "StatefulPartitionedCall/functional_1/tf_op_layer_{0}/{0}"
 
 
@@ -36,19 +41,22 @@ def convert(package_root, out_path, variant="blazeface"):
     with open(os.path.join(package_root, "package.json")) as f:
         version = json.load(f)["version"]
     model_path, side, description = VARIANTS[variant]
-    converter = TfjsConverter(os.path.join(package_root, model_path), variant)
+    converter = TfjsConverter(os.path.join(package_root, model_path), variant, variable_height=True)
     model = converter.convert({
         "scores": [_HEAD.format("classificators_1"), _HEAD.format("classificators_2")],
         "regressors": [_HEAD.format("regressors_1"), _HEAD.format("regressors_2")],
     })
+    rewrites = opencv_tuning.tune(model)
     save(model, out_path)
     return {
+        "opencv_rewrites": rewrites,
         "name": variant,
         "role": "detector",
         "family": "blazeface",
         "file": os.path.basename(out_path),
         "source": {"package": PACKAGE, "version": version, "path": model_path},
-        "input": {"width": side, "height": side, "color": "RGB", "layout": "NCHW"},
+        "input": {"width": side, "height": side, "height_step": side // COARSE_GRID, "color": "RGB",
+                  "layout": "NCHW"},
         "preprocess": {"mean": [127.5, 127.5, 127.5], "std": [127.5, 127.5, 127.5],
                        "resize": "letterbox"},
         "output_dim": 16,

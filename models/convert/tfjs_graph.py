@@ -101,7 +101,13 @@ def topological_order(nodes):
 class TfjsConverter:
     """Walks a TF.js GraphDef and emits the NCHW ONNX graph, tracking each tensor's NCHW shape."""
 
-    def __init__(self, model_json_path, name):
+    def __init__(self, model_json_path, name, variable_height=False):
+        """With variable_height the model also accepts inputs less tall than declared (any
+        height with the same layer shapes at the bottom edge, e.g. multiples of 32 for
+        BlazeFace): each Reshape keeps the batch and infers its second axis, which then grows
+        with the height. The input keeps its declared height, because OpenCV 4.6 fails on
+        batches above 1 when the input height is left symbolic."""
+        self.variable_height = variable_height
         with open(model_json_path) as f:
             self.model = json.load(f)
         model_dir = os.path.dirname(model_json_path)
@@ -125,6 +131,8 @@ class TfjsConverter:
                 self.graph.nodes.append(_identity(names[0], out_name))
             else:
                 self.graph.nodes.append(_concat(names, out_name, axis=1))
+            if self.variable_height:
+                shape[1] = "rows"
             onnx_outputs.append((out_name, ["N"] + shape[1:]))
         inputs = [(self.input_name, ["N"] + self.input_shape[1:])]
         return self.graph.build(inputs, onnx_outputs)
@@ -236,7 +244,10 @@ class TfjsConverter:
         if len(shape) == 4:
             # Back to NHWC first so the flattened order is TensorFlow's.
             src = self.graph.op("Transpose", [src], node["name"] + "/nhwc", perm=[0, 2, 3, 1])
-        target[0] = -1  # keep the batch dynamic
+        if self.variable_height and len(target) > 2:
+            target = [0, -1] + target[2:]  # 0 keeps the batch, which OpenCV 4.6 accepts
+        else:
+            target[0] = -1  # keep the batch dynamic
         out = self.graph.op("Reshape", [src, self.graph.const(node["name"] + "/shape", target)],
                             node["name"])
         self.tensors[node["name"]] = (out, [shape[0]] + target[1:])

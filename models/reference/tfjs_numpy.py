@@ -144,7 +144,12 @@ class TfjsReference:
         if op == "Pad":
             return np.pad(value(ins[0]), value(ins[1]).astype(np.int64))
         if op == "Reshape":
+            x = value(ins[0])
             shape = [int(v) for v in value(ins[1])]
+            if len(shape) == 3:
+                # Detector heads: keep the batch and let the anchor count follow the input
+                # height, so the graph also runs on inputs less tall than it was made for.
+                return x.reshape([x.shape[0], -1, shape[2]])
             shape[0] = -1
-            return value(ins[0]).reshape(shape)
+            return x.reshape(shape)
         raise ValueError(f"reference: operator {op} not implemented")

@@ -226,7 +226,11 @@ int RunServe(const ServeFlags& flags) {
 
 void AddServeCommand(CLI::App& app, int* exit_code) {
     auto flags = std::make_shared<ServeFlags>();
-    flags->data.pipelines = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    flags->data.pipelines = cores;
+    // A lone decision then uses every core. When several run at once they share OpenCV's one
+    // thread pool, so throughput stays that of one thread per pipeline.
+    flags->opencv_threads = cores;
     CLI::App* command = app.add_subcommand(
         "serve", "Serve the access core over HTTP (JSON API under /api/v1) until SIGTERM");
     AddDataFlags(command, &flags->data);
@@ -242,8 +246,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
         ->capture_default_str();
     command
         ->add_option("--opencv-threads", flags->opencv_threads,
-                     "OpenCV threads per inference; 1 lets the face pipelines run in "
-                     "parallel on separate cores")
+                     "OpenCV threads per inference (default: the number of cores); "
+                     "concurrent decisions share them")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
     command->add_option("--max-json-kib", flags->max_json_kib, "Largest JSON body in KiB")

@@ -8,26 +8,32 @@
 
 namespace menjin {
 
-// Anchor layout of a BlazeFace model: one square grid per head, with a number of anchors per
-// cell. MediaPipe's face models use grids 16 and 8 with 2 and 6 anchors per cell.
+// Anchor layout of a BlazeFace model: one grid per head, given as its cells across the input
+// width, with a number of anchors per cell. MediaPipe's face models use grids 16 and 8 with 2
+// and 6 anchors per cell. The cells are square, so an input less tall than wide has fewer rows.
 struct BlazeFaceAnchors {
     std::vector<int> grids{16, 8};
     std::vector<int> per_cell{2, 6};
 };
 
-// Returns anchor centres in [0, 1] input coordinates, in the order of the model's outputs:
-// grid by grid, row by row, cell by cell.
-std::vector<cv::Point2f> MakeAnchorCentres(const BlazeFaceAnchors& layout);
+// Returns anchor centres in [0, 1] input coordinates (x across the width, y down the height) for
+// an input of `input` pixels, in the order of the model's outputs: grid by grid, row by row,
+// cell by cell. The input height must hold a whole number of cells of every grid.
+std::vector<cv::Point2f> MakeAnchorCentres(const BlazeFaceAnchors& layout,
+                                           cv::Size input = cv::Size(1, 1));
 
-// How an image was scaled and padded into the square detector input, and back.
+// How an image was scaled and padded into the detector input, and back.
 struct Letterbox {
-    float scale = 1;     // input pixels per image pixel
-    float pad_x = 0;     // input pixels added on the left
-    float pad_y = 0;     // input pixels added on the top
-    int input_side = 0;  // side of the square input in pixels
+    float scale = 1;  // input pixels per image pixel
+    float pad_x = 0;  // input pixels added on the left
+    float pad_y = 0;  // input pixels added on the top
+    cv::Size input;   // detector input in pixels
 
-    // Returns the letterbox that fits `image` centred into a square of `side` pixels.
-    static Letterbox Fit(cv::Size image, int side);
+    // Returns the letterbox that scales the longer side of `image` to `side` pixels and centres
+    // it in an input `side` pixels wide. The input is `side` pixels tall too, unless
+    // `height_step` is above 0: then it is the smallest multiple of `height_step` that holds the
+    // scaled image, and at least half the side, so a wide frame needs fewer rows.
+    static Letterbox Fit(cv::Size image, int side, int height_step = 0);
 
     // Maps a point in [0, 1] input coordinates to image pixels.
     cv::Point2f ToImage(cv::Point2f normalised) const;

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,12 @@ ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     spec.sha256 = entry.value("sha256", "");
     const json& input = entry.at("input");
     spec.input_size = {input.at("width").get<int>(), input.at("height").get<int>()};
+    spec.input_height_step = input.value("height_step", 0);
+    if (spec.input_height_step < 0 || spec.input_height_step > spec.input_size.height) {
+        throw std::out_of_range("input.height_step of '" + spec.name + "' is " +
+                                std::to_string(spec.input_height_step) +
+                                ", expected 0 to the input height");
+    }
     spec.input_rgb = input.value("color", "RGB") == "RGB";
     const json& pre = entry.value("preprocess", json::object());
     spec.mean = pre.contains("mean") ? ToScalar(pre["mean"]) : cv::Scalar(0, 0, 0);

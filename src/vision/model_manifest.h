@@ -29,6 +29,9 @@ struct ModelSpec {
     std::filesystem::path file;
     std::string sha256;  // lower-case hex of the ONNX file, empty when the entry gives none
     cv::Size input_size;
+    // When above 0, the input height may be any multiple of this up to input_size.height
+    // (the width stays fixed), so a wide frame needs fewer rows.
+    int input_height_step = 0;
     bool input_rgb = true;  // channel order the network expects
     cv::Scalar mean;        // subtracted per channel, in the network's channel order
     cv::Scalar std_dev;     // divisor per channel after the mean

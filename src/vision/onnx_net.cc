@@ -39,6 +39,13 @@ Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
 }
 
 cv::Mat MakeInputBlob(const std::vector<cv::Mat>& bgr_images, const ModelSpec& spec) {
+    const cv::Scalar& std_dev = spec.std_dev;
+    if (std_dev[0] == std_dev[1] && std_dev[1] == std_dev[2] && std_dev[0] != 0) {
+        // One pass over the pixels: blobFromImages swaps the channels first, then subtracts the
+        // mean (given in the network's order) and scales.
+        return cv::dnn::blobFromImages(bgr_images, 1.0 / std_dev[0], cv::Size(), spec.mean,
+                                       spec.input_rgb, false, CV_32F);
+    }
     std::vector<cv::Mat> prepared;
     prepared.reserve(bgr_images.size());
     for (const cv::Mat& image : bgr_images) {

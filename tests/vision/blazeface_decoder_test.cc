@@ -78,7 +78,44 @@ TEST(LetterboxTest, FitScalesLongerSideToInput) {
     EXPECT_FLOAT_EQ(box.scale, 0.4f);
     EXPECT_FLOAT_EQ(box.pad_x, 0.0f);
     EXPECT_FLOAT_EQ(box.pad_y, 32.0f);
-    EXPECT_EQ(box.input_side, 256);
+    EXPECT_EQ(box.input, cv::Size(256, 256));
+}
+
+TEST(LetterboxTest, HeightStepDropsPaddingRowsOfWideFrame) {
+    const Letterbox box = Letterbox::Fit(cv::Size(640, 480), 256, 32);
+    EXPECT_FLOAT_EQ(box.scale, 0.4f);
+    EXPECT_EQ(box.input, cv::Size(256, 192));
+    EXPECT_FLOAT_EQ(box.pad_y, 0.0f);
+}
+
+TEST(LetterboxTest, HeightStepRoundsUpAndCentres) {
+    // 1280x720 scales to 256x144, which needs 160 rows: 8 padding rows above and below.
+    const Letterbox box = Letterbox::Fit(cv::Size(1280, 720), 256, 32);
+    EXPECT_EQ(box.input, cv::Size(256, 160));
+    EXPECT_FLOAT_EQ(box.pad_y, 8.0f);
+}
+
+TEST(LetterboxTest, HeightStepKeepsHalfTheSideForPanorama) {
+    // 3072x512 would fit 43 rows; it gets 128, half of 256.
+    const Letterbox box = Letterbox::Fit(cv::Size(3072, 512), 256, 32);
+    EXPECT_EQ(box.input, cv::Size(256, 128));
+    EXPECT_NEAR(box.pad_y, (128 - 512 / 12.0f) / 2, 1e-3f);
+}
+
+TEST(LetterboxTest, HeightStepKeepsSquareForPortraitFrame) {
+    const Letterbox box = Letterbox::Fit(cv::Size(480, 640), 256, 32);
+    EXPECT_EQ(box.input, cv::Size(256, 256));
+    EXPECT_FLOAT_EQ(box.pad_x, 32.0f);
+}
+
+TEST(MakeAnchorCentresTest, WideInputHasFewerRows) {
+    // 256x192: 16x12 cells with 2 anchors, then 8x6 cells with 6.
+    const std::vector<cv::Point2f> anchors =
+        MakeAnchorCentres(BlazeFaceAnchors{}, cv::Size(256, 192));
+    ASSERT_EQ(anchors.size(), 16u * 12 * 2 + 8u * 6 * 6);
+    EXPECT_NEAR(anchors[383].x, 15.5f / 16, kTolerance);
+    EXPECT_NEAR(anchors[383].y, 11.5f / 12, kTolerance);
+    EXPECT_NEAR(anchors.back().y, 5.5f / 6, kTolerance);
 }
 
 TEST(LetterboxTest, FitPadsPortraitImageLeftAndRight) {
@@ -94,8 +131,8 @@ TEST(LetterboxTest, ToImageInvertsFit) {
     const std::vector<cv::Point2f> points = {{0, 0}, {639, 479}, {100, 200}, {320.5f, 17.25f}};
     for (const cv::Point2f& point : points) {
         // Forward mapping written out: image pixel -> input pixel -> [0, 1].
-        const cv::Point2f normalised((point.x * box.scale + box.pad_x) / box.input_side,
-                                     (point.y * box.scale + box.pad_y) / box.input_side);
+        const cv::Point2f normalised((point.x * box.scale + box.pad_x) / box.input.width,
+                                     (point.y * box.scale + box.pad_y) / box.input.height);
         const cv::Point2f back = box.ToImage(normalised);
         EXPECT_NEAR(back.x, point.x, 1e-3f) << "point " << point;
         EXPECT_NEAR(back.y, point.y, 1e-3f) << "point " << point;
