@@ -50,11 +50,15 @@ std::string ReadFile(const fs::path& path) {
     return contents.str();
 }
 
-// Runs menjin with `args`, capturing stdout and stderr in files inside `scratch`.
-CommandResult RunMenjin(const std::vector<std::string>& args, const TempDir& scratch) {
+// Runs menjin with `args`, capturing stdout and stderr in files inside `scratch`. A non-empty
+// `environment` (e.g. "-u NAME" or "NAME=value") is passed to env(1) in front of the command.
+CommandResult RunMenjin(const std::vector<std::string>& args, const TempDir& scratch,
+                        const std::string& environment = "") {
     const fs::path out = scratch.path() / "stdout.txt";
     const fs::path err = scratch.path() / "stderr.txt";
     std::string command = ShellQuoted(MENJIN_EXECUTABLE);
+    if (!environment.empty())
+        command = "env " + environment + " " + command;
     for (const std::string& arg : args) {
         command += ' ';
         command += ShellQuoted(arg);
@@ -214,6 +218,26 @@ TEST(EvalCommandTest, BadLabelExitsTwoNamingLine) {
     EXPECT_EQ(result.exit_code, 2);
     EXPECT_THAT(result.err, HasSubstr(pairs + ":2"));
     EXPECT_THAT(result.err, HasSubstr("'maybe'"));
+}
+
+TEST(MenjinCommandTest, HugePageRestartKeepsArgumentsAndOutput) {
+    // Without GLIBC_TUNABLES the process restarts itself once with huge pages; with a value
+    // naming the tunable it does not. Either way the command sees the same arguments.
+    TempDir scratch;
+    const std::string image = Astronaut().string();
+
+    const CommandResult restarted = RunMenjin({"detect", image}, scratch, "-u GLIBC_TUNABLES");
+    const CommandResult kept =
+        RunMenjin({"detect", image}, scratch, "GLIBC_TUNABLES=glibc.malloc.hugetlb=0");
+    const CommandResult appended =
+        RunMenjin({"detect", image}, scratch, "GLIBC_TUNABLES=glibc.malloc.check=0");
+
+    EXPECT_EQ(restarted.exit_code, 0) << restarted.err;
+    EXPECT_EQ(kept.exit_code, 0) << kept.err;
+    EXPECT_EQ(appended.exit_code, 0) << appended.err;
+    EXPECT_THAT(restarted.out, HasSubstr("\"faces\":[{"));
+    EXPECT_EQ(restarted.out, kept.out);
+    EXPECT_EQ(restarted.out, appended.out);
 }
 
 TEST(MenjinCommandTest, UnknownSubcommandFails) {
