@@ -161,16 +161,24 @@ int RunCalibrate(const CalibrateFlags& flags) {
         out["template_kinds"][(*kind)["template_kind"].get<std::string>()] = *kind;
         stats[name] = {(*kind)["mean"].get<float>(), (*kind)["std"].get<float>()};
     }
-    for (RecognitionMode mode : {RecognitionMode::kDefault, RecognitionMode::kAccurate}) {
-        engine.options = PipelineOptions{};
-        engine.options.mode = mode;
-        engine.options.impostor_stats = stats;
-        Result<nlohmann::json> kind = CalibrateKind(engine, strangers, others, flags.threads);
-        if (!kind.ok()) {
-            std::cerr << "menjin calibrate: " << kind.status().message() << "\n";
-            return 1;
+    // Each mode with each detector range: short-range keypoints align faces a little
+    // differently, so their impostor scores are measured separately.
+    for (DetectorRange range : {DetectorRange::kFull, DetectorRange::kShort}) {
+        for (RecognitionMode mode : {RecognitionMode::kDefault, RecognitionMode::kAccurate}) {
+            engine.options = PipelineOptions{};
+            engine.options.mode = mode;
+            engine.options.range = range;
+            engine.options.impostor_stats = stats;
+            Result<nlohmann::json> kind = CalibrateKind(engine, strangers, others, flags.threads);
+            if (!kind.ok()) {
+                std::cerr << "menjin calibrate: " << kind.status().message() << "\n";
+                return 1;
+            }
+            const std::string key =
+                CalibrationKey((*kind)["template_kind"].get<std::string>(), range);
+            (*kind)["detector_range"] = range == DetectorRange::kShort ? "short" : "full";
+            out["template_kinds"][key] = *kind;
         }
-        out["template_kinds"][(*kind)["template_kind"].get<std::string>()] = *kind;
     }
     const fs::path target = flags.out.empty() ? dir / "calibration.json" : fs::path(flags.out);
     std::ofstream file(target);

@@ -29,7 +29,7 @@ int RunVerify(const VerifyFlags& flags) {
     }
     float threshold = flags.threshold;
     if (threshold < -0.5f) {
-        Result<ImpostorTail> tail = engine->calibration.Find((*pipeline)->template_kind());
+        Result<ImpostorTail> tail = engine->ImpostorTailOf((*pipeline)->template_kind());
         if (!tail.ok()) {
             std::cerr << "menjin verify: " << tail.status().message() << "\n";
             return 2;

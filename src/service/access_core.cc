@@ -156,7 +156,7 @@ Status AccessCore::AddPersonToGalleries(const std::string& person_id) {
 
 Result<Thresholds> AccessCore::ThresholdsOf(const std::string& estate_id) const {
     MENJIN_ASSIGN_OR_RETURN(Estate estate, store_->GetEstate(estate_id));
-    MENJIN_ASSIGN_OR_RETURN(ImpostorTail tail, engine_.calibration.Find(template_kind()));
+    MENJIN_ASSIGN_OR_RETURN(ImpostorTail tail, engine_.ImpostorTailOf(template_kind()));
     const int people = static_cast<int>(galleries_->PeopleCount(estate_id));
     return ComputeThresholds(tail, estate.target_fpir, people);
 }
@@ -170,7 +170,7 @@ float AccessCore::Score(std::span<const float> a, std::span<const float> b) cons
 }
 
 Result<ImpostorTail> AccessCore::ImpostorTailOfKind() const {
-    return engine_.calibration.Find(template_kind());
+    return engine_.ImpostorTailOf(template_kind());
 }
 
 Result<Thresholds> AccessCore::DuplicateThresholds() const {

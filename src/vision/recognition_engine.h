@@ -20,7 +20,17 @@ struct RecognitionEngine {
 
     // Returns a new pipeline; each thread needs its own.
     Result<std::unique_ptr<FacePipeline>> NewPipeline() const;
+
+    // Returns the impostor tail of templates of `template_kind` made with this engine's detector
+    // range. Short-range templates have their own entry (CalibrationKey), since their keypoints
+    // align faces a little differently. When the calibration lacks it, the full-range tail is
+    // used and a warning is logged once.
+    Result<ImpostorTail> ImpostorTailOf(const std::string& template_kind) const;
 };
+
+// Names the calibration entry of `template_kind` for a detector range: the kind itself for full
+// range, "<kind>@short" for short range.
+std::string CalibrationKey(const std::string& template_kind, DetectorRange range);
 
 // Loads manifest.json and calibration.json from `model_dir`. The calibration may be absent
 // (detection works without it); then accurate mode and threshold lookups report its absence.
