@@ -1,3 +1,4 @@
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -20,6 +21,9 @@ namespace {
 // lost to other guests.) A GLIBC_TUNABLES value that already names glibc.malloc.hugetlb (e.g.
 // =0) is kept, and when the restart fails the process carries on with the normal heap.
 void RestartWithHugePageHeap(char** argv) {
+    // A setuid or setcap process gets GLIBC_TUNABLES filtered, so it would restart forever.
+    if (::getauxval(AT_SECURE) != 0)
+        return;
     constexpr const char* kTunable = "glibc.malloc.hugetlb";
     const char* current = std::getenv("GLIBC_TUNABLES");
     if (current != nullptr && std::strstr(current, kTunable) != nullptr)
