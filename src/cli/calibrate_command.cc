@@ -7,11 +7,14 @@
 // accept rate of 1e-3 and an exponential fit of the upper 1% tail, which the access core
 // extrapolates to the far smaller false accept rates that large galleries need.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -136,6 +139,16 @@ int RunCalibrate(const CalibrateFlags& flags) {
         std::cerr << "menjin calibrate: " << manifest.status().message() << "\n";
         return 2;
     }
+    // The measurement takes minutes, so a target that cannot be written is rejected first.
+    const fs::path target = flags.out.empty() ? dir / "calibration.json" : fs::path(flags.out);
+    const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::error_code error;
+    if (fs::is_directory(target, error) || !fs::is_directory(folder, error) ||
+        ::access(folder.c_str(), W_OK) != 0) {
+        std::cerr << "menjin calibrate: cannot write '" << target.string()
+                  << "': give --out a file in a writable folder\n";
+        return 2;
+    }
     nlohmann::json out = {
         {"description",
          "Impostor scores of strangers' photos against enrolled-like photos; written by "
@@ -180,14 +193,13 @@ int RunCalibrate(const CalibrateFlags& flags) {
             out["template_kinds"][key] = *kind;
         }
     }
-    const fs::path target = flags.out.empty() ? dir / "calibration.json" : fs::path(flags.out);
     std::ofstream file(target);
     file << out.dump(2) << "\n";
     if (!file) {
         std::cerr << "menjin calibrate: cannot write '" << target.string() << "'\n";
         return 1;
     }
-    std::cout << out.dump() << "\n";
+    PrintJson(out);
     return 0;
 }
 

@@ -144,8 +144,4 @@ std::vector<std::string> SplitCommas(const std::string& text) {
     return parts;
 }
 
-void PrintJson(const nlohmann::json& value) {
-    std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-}
-
 }  // namespace menjin::cli

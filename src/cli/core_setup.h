@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/json_output.h"
 #include "common/status.h"
 #include "service/access_core.h"
 #include "sqlite/sqlite_store.h"
@@ -49,7 +50,5 @@ Result<UnixSeconds> ParseTimeFlag(const std::string& text, UnixSeconds fallback,
 // Splits "a,b,c" into its non-empty parts.
 std::vector<std::string> SplitCommas(const std::string& text);
 
-// Prints `value` as one JSON line on stdout.
-void PrintJson(const nlohmann::json& value);
 
 }  // namespace menjin::cli

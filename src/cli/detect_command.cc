@@ -56,7 +56,7 @@ int RunDetect(const DetectFlags& flags) {
                                     {"score", Round(f.face.score, 4)},
                                     {"quality", QualityToJson(f.quality)}});
         }
-        std::cout << out.dump() << "\n";
+        PrintJson(out);
     }
     return exit_code;
 }

@@ -117,7 +117,7 @@ int RunEval(const EvalFlags& flags) {
                           {"threshold_at_far_1e-3", Round(m.threshold_at_far_1e3, 4)},
                           {"model", (*scorer)->template_kind()},
                           {"mode", flags.engine.mode}};
-    std::cout << out.dump() << "\n";
+    PrintJson(out);
     return unreadable > 0 ? 1 : 0;
 }
 

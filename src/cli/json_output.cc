@@ -1,6 +1,7 @@
 #include "cli/json_output.h"
 
 #include <cmath>
+#include <iostream>
 
 namespace menjin::cli {
 
@@ -37,6 +38,10 @@ nlohmann::json QualityToJson(const QualityReport& report) {
             {"pitch_deg", Round(m.pitch_deg, 1)},
             {"roll_deg", Round(m.roll_deg, 1)},
             {"brightness", Round(m.brightness, 1)}};
+}
+
+void PrintJson(const nlohmann::json& value) {
+    std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 }  // namespace menjin::cli

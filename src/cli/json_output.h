@@ -19,4 +19,8 @@ nlohmann::json QualityToJson(const QualityReport& report);
 // Rounds to `digits` decimals so that JSON output stays readable.
 double Round(double value, int digits);
 
+// Prints `value` as one JSON line on stdout. Text that is not UTF-8 (such as a file name in
+// another encoding) is printed with replacement characters instead of aborting.
+void PrintJson(const nlohmann::json& value);
+
 }  // namespace menjin::cli

@@ -58,7 +58,7 @@ int RunVerify(const VerifyFlags& flags) {
                           {"same", score >= threshold},
                           {"verdict", score >= threshold ? "same" : "different"},
                           {"model", (*pipeline)->template_kind()}};
-    std::cout << out.dump() << "\n";
+    PrintJson(out);
     return 0;
 }
 

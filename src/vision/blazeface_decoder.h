@@ -31,8 +31,8 @@ struct Letterbox {
 
     // Returns the letterbox that scales the longer side of `image` to `side` pixels and centres
     // it in an input `side` pixels wide. The input is `side` pixels tall too, unless
-    // `height_step` is above 0: then it is the smallest multiple of `height_step` that holds the
-    // scaled image, and at least half the side, so a wide frame needs fewer rows.
+    // `height_step` is above 0 and the image is no wider than 16:9: then it is the smallest
+    // multiple of `height_step` that holds the scaled image, so a wide frame needs fewer rows.
     static Letterbox Fit(cv::Size image, int side, int height_step = 0);
 
     // Maps a point in [0, 1] input coordinates to image pixels.

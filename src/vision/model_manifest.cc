@@ -33,6 +33,32 @@ cv::Scalar ToScalar(const json& values) {
     return {values.at(0).get<double>(), values.at(1).get<double>(), values.at(2).get<double>()};
 }
 
+// Reads input.height_step (absent means 0), a whole number of pixels that divides the input
+// height. For BlazeFace it must also be a multiple of the coarse anchor cell (an eighth of the
+// width), because otherwise the anchors would not line up with the network's output rows.
+int ParseHeightStep(const json& input, const ModelSpec& spec) {
+    if (!input.contains("height_step"))
+        return 0;
+    const json& value = input.at("height_step");
+    const int height = spec.input_size.height;
+    const int cell = spec.input_size.width / 8;
+    const bool whole = value.is_number_integer() && value.get<long long>() >= 0 &&
+                       value.get<long long>() <= height;
+    const int step = whole ? value.get<int>() : -1;
+    if (!whole || (step > 0 && height % step != 0)) {
+        throw std::out_of_range("input.height_step of '" + spec.name + "' is " + value.dump() +
+                                ", expected 0 or a whole number of pixels that divides the "
+                                "input height " +
+                                std::to_string(height));
+    }
+    if (spec.family == "blazeface" && step > 0 && (cell == 0 || step % cell != 0)) {
+        throw std::out_of_range("input.height_step of '" + spec.name + "' is " + value.dump() +
+                                ", expected a multiple of the coarse anchor cell, " +
+                                std::to_string(cell) + " pixels");
+    }
+    return step;
+}
+
 ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     ModelSpec spec;
     spec.name = entry.at("name").get<std::string>();
@@ -42,12 +68,7 @@ ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     spec.sha256 = entry.value("sha256", "");
     const json& input = entry.at("input");
     spec.input_size = {input.at("width").get<int>(), input.at("height").get<int>()};
-    spec.input_height_step = input.value("height_step", 0);
-    if (spec.input_height_step < 0 || spec.input_height_step > spec.input_size.height) {
-        throw std::out_of_range("input.height_step of '" + spec.name + "' is " +
-                                std::to_string(spec.input_height_step) +
-                                ", expected 0 to the input height");
-    }
+    spec.input_height_step = ParseHeightStep(input, spec);
     spec.input_rgb = input.value("color", "RGB") == "RGB";
     const json& pre = entry.value("preprocess", json::object());
     spec.mean = pre.contains("mean") ? ToScalar(pre["mean"]) : cv::Scalar(0, 0, 0);

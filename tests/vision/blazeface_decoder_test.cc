@@ -95,11 +95,13 @@ TEST(LetterboxTest, HeightStepRoundsUpAndCentres) {
     EXPECT_FLOAT_EQ(box.pad_y, 8.0f);
 }
 
-TEST(LetterboxTest, HeightStepKeepsHalfTheSideForPanorama) {
-    // 3072x512 would fit 43 rows; it gets 128, half of 256.
-    const Letterbox box = Letterbox::Fit(cv::Size(3072, 512), 256, 32);
-    EXPECT_EQ(box.input, cv::Size(256, 128));
-    EXPECT_NEAR(box.pad_y, (128 - 512 / 12.0f) / 2, 1e-3f);
+TEST(LetterboxTest, HeightStepKeepsSquareForFrameWiderThanSixteenByNine) {
+    // 2:1 and wider frames get the square input.
+    const Letterbox wide = Letterbox::Fit(cv::Size(1024, 512), 256, 32);
+    const Letterbox panorama = Letterbox::Fit(cv::Size(3072, 512), 256, 32);
+    EXPECT_EQ(wide.input, cv::Size(256, 256));
+    EXPECT_EQ(panorama.input, cv::Size(256, 256));
+    EXPECT_NEAR(panorama.pad_y, (256 - 512 / 12.0f) / 2, 1e-3f);
 }
 
 TEST(LetterboxTest, HeightStepKeepsSquareForPortraitFrame) {

@@ -187,5 +187,40 @@ TEST(ModelManifestTest, TemplateWithThreePointsIsInvalid) {
     EXPECT_THAT(manifest.status().message(), HasSubstr("bad"));
 }
 
+// Returns a manifest with one BlazeFace detector, 256 pixels square, whose input.height_step
+// is `step` (JSON text).
+std::string DetectorWithHeightStep(const std::string& step) {
+    return R"({"models": [{"name": "det", "role": "detector", "family": "blazeface",
+        "file": "d.onnx", "input": {"width": 256, "height": 256, "height_step": )" +
+           step + "}}]}";
+}
+
+TEST(ModelManifestTest, HeightStepIsRead) {
+    TempDir dir;
+
+    Result<ModelManifest> manifest =
+        ModelManifest::Load(dir.Write("manifest.json", DetectorWithHeightStep("32")));
+
+    ASSERT_TRUE(manifest.ok()) << manifest.status().message();
+    EXPECT_EQ(manifest->Find("det")->input_height_step, 32);
+}
+
+TEST(ModelManifestTest, BadHeightStepIsInvalidAndNamed) {
+    // Not a whole number, out of range, not dividing the height, or not a multiple of the
+    // coarse anchor cell (256 / 8 = 32).
+    for (const std::string step :
+         {"\"32\"", "true", "32.5", "10000000000", "-32", "512", "48", "7", "16"}) {
+        TempDir dir;
+
+        Result<ModelManifest> manifest =
+            ModelManifest::Load(dir.Write("manifest.json", DetectorWithHeightStep(step)));
+
+        ASSERT_FALSE(manifest.ok()) << "height_step " << step;
+        EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument) << step;
+        EXPECT_THAT(manifest.status().message(), HasSubstr("height_step")) << step;
+        EXPECT_THAT(manifest.status().message(), HasSubstr("is " + step)) << step;
+    }
+}
+
 }  // namespace
 }  // namespace menjin
