@@ -145,9 +145,11 @@ Status ApiServer::ConfigureHttp() {
     http.Patch(".*", handle);
     http.Delete(".*", handle);
     http.Options(".*", handle);
+    const std::size_t body_limit =
+        std::max(options_.limits.json_bytes, options_.limits.upload_bytes);
     http.set_error_handler(httplib::Server::HandlerWithResponse(
-        [](const httplib::Request& request, httplib::Response& response) {
-            Router::FillLibraryError(request, response);
+        [body_limit](const httplib::Request& request, httplib::Response& response) {
+            Router::FillLibraryError(request, response, body_limit);
             return httplib::Server::HandlerResponse::Handled;
         }));
     return Status::Ok();

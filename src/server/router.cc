@@ -273,14 +273,18 @@ void Router::WriteError(const Status& status, const std::string& request_id,
                          "application/json");
 }
 
-void Router::FillLibraryError(const httplib::Request& request, httplib::Response& response) {
+void Router::FillLibraryError(const httplib::Request& request, httplib::Response& response,
+                              std::size_t body_limit) {
     if (!response.body.empty())
         return;
     const std::string code = ErrorNameOfHttpStatus(response.status);
     std::string message = "the request could not be read (HTTP " + std::to_string(response.status) +
                           "); a POST or PATCH without a body needs 'Content-Length: 0'";
     if (response.status == 413)
-        message = "the request body is over the server's size limit";
+        message = fmt::format(
+            "the request body is over the server's limit of {} bytes (menjin serve "
+            "--max-upload-mib and --max-json-kib set it)",
+            body_limit);
     if (response.status >= 500)
         message = "internal error while reading the request; the server log has the details";
     MENJIN_LOG_INFO("http: {} {} -> {} {}", request.method, LoggablePath(request.path),

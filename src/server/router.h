@@ -36,8 +36,10 @@ class Router {
     void Handle(const httplib::Request& request, httplib::Response& response);
 
     // Writes an error body for a response that the HTTP library produced without a handler
-    // (malformed request, body over the library's size limit). Leaves bodies already set.
-    static void FillLibraryError(const httplib::Request& request, httplib::Response& response);
+    // (malformed request, body over `body_limit` bytes, the library's size limit). Leaves
+    // bodies already set.
+    static void FillLibraryError(const httplib::Request& request, httplib::Response& response,
+                                 std::size_t body_limit);
 
   private:
     struct Match {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -125,6 +126,9 @@ TEST_F(BadInputTest, UploadOverLimitIs413) {
     HttpResult result =
         server_->SendRaw(gate, "POST", "/api/v1/gates/g1/decisions", huge, "image/jpeg");
     ExpectError(result, 413, "too_large");
+    EXPECT_THAT(
+        result.Json()["error"]["message"].get<std::string>(),
+        ::testing::HasSubstr(std::to_string(std::max(kUploadLimit, kJsonLimit)) + " bytes"));
 }
 
 TEST_F(BadInputTest, JsonBodyOverRouteLimitIs413) {
