@@ -15,10 +15,10 @@
 // Usage: decision_load_bench [--faces DIR] [--models DIR] [--people N] [--seconds S]
 //                            [--pipelines N] [--opencv-threads N] [--range full|short]
 // Defaults: $MENJIN_FACES_DIR or the shared photo set beside the source tree, the models
-// folder of the build tree, 150 people, 20 s per closed-loop run (30 s open loop), the server's
-// defaults of one face pipeline per core and as many OpenCV threads, and the full-range
-// detector (`--range short` serves with the 128x128 short-range detector for faces within about
-// 2 m). Without the photo folder it prints a message and exits with 0.
+// folder of the build tree, 150 people, 20 s per closed-loop run (30 s open loop), and the
+// server's defaults: one face pipeline per core, as many OpenCV threads, the full-range
+// detector. `--range short` serves with the 128x128 short-range detector for faces within about
+// 2 m. Without the photo folder it prints a message and exits with 0.
 
 #include <fcntl.h>
 #include <poll.h>

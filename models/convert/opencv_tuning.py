@@ -55,7 +55,7 @@ def _initialisers(graph):
 
 
 def fold_pads_into_convs(model):
-    """Folds spatial zero Pads that feed only a Conv into the Conv's pads; returns the count."""
+    """Folds spatial zero Pads that feed only a Conv into the Conv's pads. Returns the count."""
     graph = model.graph
     consumers = _consumers(graph)
     constants = _initialisers(graph)
@@ -97,7 +97,7 @@ def _shapes(model):
 
 def widen_narrow_depthwise(model):
     """Pads narrow depthwise convolutions on the right up to the fast width and slices the real
-    columns back; returns the number of convolutions widened."""
+    columns back. Returns the number of convolutions widened."""
     graph = model.graph
     shapes = _shapes(model)
     constants = _initialisers(graph)
@@ -127,16 +127,16 @@ def widen_narrow_depthwise(model):
         users = consumers.get(conv.output[0], [])
         if len(users) == 1 and users[0].op_type in ("Relu", "PRelu"):
             last = users[0]
-        kept = last.output[0]
-        wide = kept + "/wide"
+        original = last.output[0]
+        wide = original + "/wide"
         last.output[0] = wide
         if last is not conv:
             last.input[0] = conv.output[0]
-        names = [kept + suffix for suffix in ("/starts", "/ends", "/axes")]
+        names = [original + suffix for suffix in ("/starts", "/ends", "/axes")]
         for name, value in zip(names, ([0], [width], [3])):
             graph.initializer.append(numpy_helper.from_array(np.array(value, np.int64), name))
         position = list(graph.node).index(last) + 1
-        graph.node.insert(position, helper.make_node("Slice", [wide] + names, [kept], name=kept + "/slice"))
+        graph.node.insert(position, helper.make_node("Slice", [wide] + names, [original], name=original + "/slice"))
         widened += 1
     return widened
 

@@ -18,7 +18,7 @@ struct BlazeFaceAnchors {
 
 // Returns anchor centres in [0, 1] input coordinates (x across the width, y down the height) for
 // an input of `input` pixels, in the order of the model's outputs: grid by grid, row by row,
-// cell by cell. The input height must hold a whole number of cells of every grid.
+// cell by cell. The input height must contain a whole number of cells of every grid.
 std::vector<cv::Point2f> MakeAnchorCentres(const BlazeFaceAnchors& layout,
                                            cv::Size input = cv::Size(1, 1));
 
@@ -32,7 +32,7 @@ struct Letterbox {
     // Returns the letterbox that scales the longer side of `image` to `side` pixels and centres
     // it in an input `side` pixels wide. The input is `side` pixels tall too, unless
     // `height_step` is above 0 and the image is no wider than 16:9: then it is the smallest
-    // multiple of `height_step` that holds the scaled image, so a wide frame needs fewer rows.
+    // multiple of `height_step` that contains the scaled image, so a wide frame needs fewer rows.
     static Letterbox Fit(cv::Size image, int side, int height_step = 0);
 
     // Maps a point in [0, 1] input coordinates to image pixels.

@@ -222,7 +222,7 @@ TEST(EvalCommandTest, BadLabelExitsTwoNamingLine) {
 
 TEST(MenjinCommandTest, HugePageRestartKeepsArgumentsAndOutput) {
     // Without GLIBC_TUNABLES the process restarts itself once with huge pages; with a value
-    // naming the tunable it does not. Either way the command sees the same arguments.
+    // naming the tunable it does not. Either way the command gets the same arguments.
     TempDir scratch;
     const std::string image = Astronaut().string();
 

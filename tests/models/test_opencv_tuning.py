@@ -67,7 +67,7 @@ class WidenNarrowDepthwiseTest(unittest.TestCase):
         np.testing.assert_allclose(after, before, rtol=0, atol=1e-5)
         return tuned
 
-    def test_narrow_layer_with_activation_is_widened_and_sliced_after_activation(self):
+    def test_slice_follows_activation(self):
         tuned = self.assert_same_outputs(_depthwise_block(32, 14), {"pads_folded": 0, "depthwise_widened": 1},
                                          (1, 32, 14, 14))
         ops = [node.op_type for node in tuned.graph.node]
@@ -85,7 +85,7 @@ class WidenNarrowDepthwiseTest(unittest.TestCase):
         self.assert_same_outputs(_depthwise_block(8, 28), {"pads_folded": 0, "depthwise_widened": 0},
                                  (1, 8, 28, 28))
 
-    def test_layer_reducing_a_row_to_one_column_is_left_alone(self):
+    def test_one_column_output_kept(self):
         channels = 8
         model = _model([helper.make_node("Conv", ["x", "w"], ["y"], group=channels, kernel_shape=[7, 7])],
                        [_weights("w", (channels, 1, 7, 7))], [1, channels, 7, 7], [1, channels, 1, 1])

@@ -95,7 +95,7 @@ TEST(LetterboxTest, HeightStepRoundsUpAndCentres) {
     EXPECT_FLOAT_EQ(box.pad_y, 8.0f);
 }
 
-TEST(LetterboxTest, HeightStepKeepsSquareForFrameWiderThanSixteenByNine) {
+TEST(LetterboxTest, HeightStepKeepsSquareForPanorama) {
     // 2:1 and wider frames get the square input.
     const Letterbox wide = Letterbox::Fit(cv::Size(1024, 512), 256, 32);
     const Letterbox panorama = Letterbox::Fit(cv::Size(3072, 512), 256, 32);
