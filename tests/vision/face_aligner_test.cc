@@ -201,6 +201,47 @@ TEST(AlignFaceTest, PlacesKeypointsOfLargeFaceOnTemplate) {
     }
 }
 
+TEST(AlignFaceTest, LargeFaceKeepsSubpixelPosition) {
+    // Block averaging and bilinear warping reproduce a horizontal ramp exactly, so a slip in
+    // where the averaged region maps to shows up as a bias. This face is 2.5 times the crop's
+    // size, so it is averaged in 2x2 blocks, and a half-pixel slip would add 0.4 to every value.
+    // A float ramp keeps 8-bit rounding from hiding such a slip.
+    const AlignmentTemplate tmpl = ArcFaceTemplate();
+    const std::array<cv::Point2f, 4> points = Transformed(tmpl.points, {2.5, 0, {120, 150}});
+    cv::Mat image(600, 600, CV_32FC3);
+    for (int x = 0; x < image.cols; ++x)
+        image.col(x).setTo(cv::Scalar::all(0.8 * (x - 100)));
+
+    const cv::Mat crop = AlignFace(image, FaceAt(points), tmpl);
+
+    double bias = 0;
+    double worst = 0;
+    int count = 0;
+    for (int v = 4; v < crop.rows - 4; ++v) {
+        for (int u = 4; u < crop.cols - 4; ++u) {
+            // Crop pixel u sits at image x = 2.5 u + 120, where the ramp is 2 u + 16.
+            const double error = crop.at<cv::Vec3f>(v, u)[0] - (2.0 * u + 16);
+            bias += error;
+            worst = std::max(worst, std::abs(error));
+            ++count;
+        }
+    }
+    EXPECT_LT(std::abs(bias / count), 0.05);
+    EXPECT_LE(worst, 0.1);
+}
+
+TEST(AlignFaceTest, TinyImageStillGivesCrop) {
+    // Keypoints far outside a 3x3 image ask for a shrink larger than the image itself.
+    const AlignmentTemplate tmpl = ArcFaceTemplate();
+    const std::array<cv::Point2f, 4> points = Transformed(tmpl.points, {400, 0, {-9000, -9000}});
+    const cv::Mat image(3, 3, CV_8UC3, cv::Scalar::all(90));
+
+    const cv::Mat crop = AlignFace(image, FaceAt(points), tmpl);
+
+    EXPECT_EQ(crop.size(), tmpl.size);
+    EXPECT_EQ(crop.at<cv::Vec3b>(56, 56), cv::Vec3b(90, 90, 90));
+}
+
 TEST(AlignFaceTest, UprightsRotatedFace) {
     // A face turned by 90 degrees in the image still comes out with the eyes on a level line.
     const AlignmentTemplate tmpl = ArcFaceTemplate();
