@@ -127,6 +127,19 @@ class ProgressBar {
     std::size_t last_tenth_ = static_cast<std::size_t>(-1);
 };
 
+// True when `path` (existing or not) lies inside `folder`, after resolving symbolic links and
+// "..". Import checks that photos stay inside --photos and that a report cannot overwrite the
+// database or the key file.
+bool IsInsideFolder(const std::filesystem::path& path, const std::filesystem::path& folder) {
+    std::error_code error;
+    const std::filesystem::path file = std::filesystem::weakly_canonical(path, error);
+    const std::filesystem::path root = std::filesystem::weakly_canonical(folder, error);
+    if (error)
+        return false;
+    const auto [end, ignored] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
+    return end == root.end();
+}
+
 // Imports one row. Returns the status word for the report and its reason.
 std::pair<std::string, std::string> ImportRow(AccessCore& core, const CsvRow& row,
                                               const ImportFlags& flags) {
@@ -152,6 +165,10 @@ std::pair<std::string, std::string> ImportRow(AccessCore& core, const CsvRow& ro
         return {"skipped", "person already exists (imported before)"};
     }
     const fs::path photo_path = fs::path(flags.photos) / row.Get("photo");
+    if (fs::path(row.Get("photo")).is_absolute() || !IsInsideFolder(photo_path, flags.photos)) {
+        return {"failed", "photo '" + row.Get("photo") + "' is outside the photos folder '" +
+                              flags.photos + "': give a path relative to --photos"};
+    }
     Result<std::vector<std::uint8_t>> photo = ReadPhoto(photo_path, DecodeLimits{}.max_bytes);
     if (!photo.ok())
         return {"failed", photo.status().message()};
@@ -168,18 +185,6 @@ std::pair<std::string, std::string> ImportRow(AccessCore& core, const CsvRow& ro
         return {"rejected", reasons};
     }
     return {"enrolled", ""};
-}
-
-// True when `path` (existing or not) lies inside `folder`, after resolving symbolic links and
-// "..", so a report can never overwrite the database or the key file.
-bool IsInsideFolder(const std::filesystem::path& path, const std::filesystem::path& folder) {
-    std::error_code error;
-    const std::filesystem::path file = std::filesystem::weakly_canonical(path, error);
-    const std::filesystem::path root = std::filesystem::weakly_canonical(folder, error);
-    if (error)
-        return false;
-    const auto [end, ignored] = std::mismatch(root.begin(), root.end(), file.begin(), file.end());
-    return end == root.end();
 }
 
 std::string CsvField(const std::string& text) {

@@ -22,6 +22,13 @@ namespace menjin::cli {
 namespace {
 
 // Reads one line without echo when stdin is a terminal.
+// Removes one trailing carriage return, which a file written on Windows ends its lines with.
+std::string WithoutCarriageReturn(std::string line) {
+    if (!line.empty() && line.back() == '\r')
+        line.pop_back();
+    return line;
+}
+
 std::string ReadSecretLine(const std::string& prompt) {
     const bool terminal = ::isatty(STDIN_FILENO) != 0;
     termios saved{};
@@ -38,7 +45,7 @@ std::string ReadSecretLine(const std::string& prompt) {
         ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         std::cerr << "\n";
     }
-    return line;
+    return WithoutCarriageReturn(line);
 }
 
 Result<std::string> ReadPassword(const std::string& password_file) {
@@ -47,7 +54,7 @@ Result<std::string> ReadPassword(const std::string& password_file) {
         std::string line;
         if (!in || !std::getline(in, line))
             return IoError("failed to read a password line from '" + password_file + "'");
-        return line;
+        return WithoutCarriageReturn(line);
     }
     const std::string password = ReadSecretLine("Password: ");
     if (::isatty(STDIN_FILENO) != 0 && ReadSecretLine("Repeat the password: ") != password)

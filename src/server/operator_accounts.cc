@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/local_time.h"
+#include "common/log.h"
 #include "crypto/password_hash.h"
 #include "crypto/secret_token.h"
 
@@ -14,7 +15,11 @@ Status Unauthenticated(std::string message) {
     return Status(ErrorCode::kUnauthenticated, std::move(message));
 }
 
-constexpr const char* kWrongLogin = "login failed: unknown operator or wrong password";
+// One message for an unknown id, a wrong password and a locked account, so that the reply does
+// not reveal which ids exist.
+constexpr const char* kWrongLogin =
+    "login failed: unknown operator or wrong password, or the account is locked after repeated "
+    "failures; try again later or ask a centre admin to unlock it";
 
 }  // namespace
 
@@ -78,10 +83,10 @@ Result<NewSession> OperatorAccounts::Login(const std::string& operator_id,
     const Operator& account = *found;
     const UnixSeconds now = clock_.Now();
     if (account.locked_until > now) {
-        return Unauthenticated(fmt::format(
-            "login failed: operator '{}' is locked until {} after {} failed logins; try again "
-            "later or ask a centre admin to unlock it",
-            account.id, FormatUtc(account.locked_until), account.failed_logins));
+        (void)VerifyPassword(dummy_hash_, password);
+        MENJIN_LOG_WARN("login: operator '{}' is locked until {} after {} failed logins",
+                        account.id, FormatUtc(account.locked_until), account.failed_logins);
+        return Unauthenticated(kWrongLogin);
     }
     const bool matches = VerifyPassword(account.password_hash, password);
     MENJIN_RETURN_IF_ERROR(RecordLoginOutcome(account.id, matches));

@@ -48,7 +48,30 @@ std::string LoggablePath(const std::string& path) {
 
 // Checks that the decoded path and query parameters are UTF-8 text, as every id and filter
 // is; other bytes (e.g. %ff) are the caller's error and could not be put into a JSON reply.
+// Returns an error for framing that proxies and this server could read differently: more than
+// one Content-Length, or Content-Length together with Transfer-Encoding.
+Status CheckFraming(const httplib::Request& http) {
+    const std::size_t lengths = http.get_header_value_count("Content-Length");
+    if (lengths > 1) {
+        return InvalidArgument("the request has " + std::to_string(lengths) +
+                               " Content-Length headers; send exactly one");
+    }
+    if (lengths == 1 && http.has_header("Transfer-Encoding")) {
+        return InvalidArgument(
+            "the request has both Content-Length and Transfer-Encoding; send one of them");
+    }
+    return Status::Ok();
+}
+
 Status CheckUrlText(const httplib::Request& http) {
+    // cpp-httplib decodes the path before routing, so an encoded slash would split a path
+    // parameter such as a person id into two segments.
+    const std::string raw_path = http.target.substr(0, http.target.find('?'));
+    if (raw_path.find("%2f") != std::string::npos || raw_path.find("%2F") != std::string::npos) {
+        return InvalidArgument(
+            "the URL path contains an encoded slash (%2F); ids never contain "
+            "'/', so send the path without it");
+    }
     if (std::optional<std::size_t> bad = FirstInvalidUtf8(http.path)) {
         return InvalidArgument("the URL path is not UTF-8 text at byte " +
                                std::to_string(*bad + 1) + "; percent-encode UTF-8 only");
@@ -177,6 +200,13 @@ Status Router::Audit(const Route& route, const ApiRequest& request, const std::s
 void Router::Handle(const httplib::Request& http, httplib::Response& response) {
     const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));
     response.set_header("X-Request-Id", request_id);
+    if (Status framing = CheckFraming(http); !framing.ok()) {
+        // The connection may carry a smuggled request after this one. With Connection: close,
+        // cpp-httplib serves no further request on it.
+        response.set_header("Connection", "close");
+        WriteError(framing, request_id, http.method + " " + LoggablePath(http.path), response);
+        return;
+    }
     if (Status url = CheckUrlText(http); !url.ok()) {
         WriteError(url, request_id, http.method + " " + LoggablePath(http.path), response);
         return;

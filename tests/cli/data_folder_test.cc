@@ -1,5 +1,6 @@
 // Data-folder commands against hostile use: text that is not UTF-8 (a GBK file), a report path
-// inside the data folder, and a second process on a folder that another process holds.
+// inside the data folder, photo paths that leave the photos folder, and a second process on a
+// folder that another process holds.
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -120,6 +121,30 @@ TEST_F(DataFolderTest, ReportInsideDataFolderRejected) {
     }
     EXPECT_TRUE(ReadFile(data_ / "data.key") == key_before) << "the key file changed";
     EXPECT_EQ(Run({"estate", "list", "--data", data_.string()}).exit_code, 0);
+}
+
+TEST_F(DataFolderTest, ImportPhotoOutsidePhotosRejected) {
+    const fs::path photos = scratch_.path() / "photos";
+    fs::create_directories(photos);
+    std::ofstream(scratch_.path() / "secret.jpg") << "not for import";
+    fs::create_symlink(scratch_.path() / "secret.jpg", photos / "link.jpg");
+    const fs::path csv = scratch_.path() / "people.csv";
+    std::ofstream(csv) << "person_id,name,household_id,photo\n"
+                       << "p1,A,h1,../secret.jpg\n"
+                       << "p2,B,h1," << (scratch_.path() / "secret.jpg").string() << "\n"
+                       << "p3,C,h1,link.jpg\n";
+    const fs::path report = scratch_.path() / "report.csv";
+
+    CommandResult imported = Run({"import", "--data", data_.string(), "--csv", csv.string(),
+                                  "--photos", photos.string(), "--report", report.string()});
+
+    EXPECT_EQ(imported.exit_code, 1) << imported.err;
+    const std::string lines = ReadFile(report);
+    for (const std::string id : {"p1", "p2", "p3"}) {
+        const std::size_t row = lines.find(",\"" + id + "\",failed,");
+        ASSERT_NE(row, std::string::npos) << lines;
+        EXPECT_NE(lines.find("outside the photos folder", row), std::string::npos) << lines;
+    }
 }
 
 TEST_F(DataFolderTest, HeldFolderRejectsSecondProcess) {

@@ -91,7 +91,10 @@ TEST_F(AuthTest, RepeatedFailuresLockTheAccount) {
     }
     HttpResult locked = LoginAttempt("lock-me", kPassword);
     EXPECT_EQ(locked.status, 401);
-    EXPECT_NE(locked.body.find("locked until"), std::string::npos) << locked.body;
+    // The reply is the same as for an unknown id, so it does not reveal that the account exists.
+    HttpResult unknown = LoginAttempt("no-such-operator", kPassword);
+    EXPECT_EQ(locked.body, unknown.body);
+    EXPECT_NE(locked.body.find("locked after repeated failures"), std::string::npos) << locked.body;
     EXPECT_EQ(OperatorRecord("lock-me")["failed_logins"], 5);
 
     server_->clock().Advance(15 * 60 + 1);

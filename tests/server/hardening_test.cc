@@ -1,6 +1,12 @@
 // Cases found by trying to break the service. A visitor grant gives the visited estate's staff
 // no access to the resident's record. A second server cannot share a port in use. Bytes that
-// are not UTF-8 in a URL are the caller's error. PINs cannot be guessed at full speed.
+// are not UTF-8 in a URL are the caller's error. PINs cannot be guessed at full speed. Framing
+// that a proxy could read differently is rejected, and no other site may frame the console.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -30,6 +36,29 @@ class HardeningTest : public ::testing::Test {
 };
 
 std::unique_ptr<TestServer> HardeningTest::server_;
+
+// Sends `request` as raw bytes to 127.0.0.1:`port` and returns what the server sends back until
+// it closes the connection or sends nothing for 2 s.
+std::string ExchangeRaw(int port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{2, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    std::string received;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(request.size())) {
+        char buffer[4096];
+        ssize_t got = 0;
+        while ((got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0)
+            received.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(fd);
+    return received;
+}
 
 TEST_F(HardeningTest, VisitorGrantKeepsRecordHome) {
     // p2 lives in u2 (estate e2); the admin lets p2 visit e1.
@@ -96,6 +125,59 @@ TEST_F(HardeningTest, CredentialGuessingIsThrottled) {
 
     server_->clock().Advance(61);
     EXPECT_EQ(try_pin("000010").status, 200);
+}
+
+TEST_F(HardeningTest, DuplicateContentLengthIsRejected) {
+    // A proxy that honours the second length would forward a second, smuggled request.
+    const std::string smuggled = "GET /api/v1/estates HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string body = "{}" + smuggled;
+    const std::string request =
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string reply = ExchangeRaw(server_->port(), request);
+
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+    EXPECT_NE(reply.find("2 Content-Length headers"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
+    // Only one response: the bytes after the first length were not run as a request.
+    EXPECT_EQ(reply.find("HTTP/1.1", 1), std::string::npos) << reply;
+}
+
+TEST_F(HardeningTest, LengthWithChunkedIsRejected) {
+    const std::string body = "2\r\n{}\r\n0\r\n\r\n";
+    const std::string request =
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "Content-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        body;
+    const std::string reply = ExchangeRaw(server_->port(), request);
+
+    EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+    EXPECT_NE(reply.find("both Content-Length and Transfer-Encoding"), std::string::npos) << reply;
+}
+
+TEST_F(HardeningTest, EncodedSlashInPathIsRejected) {
+    for (const std::string path : {"/api/v1/people/p1%2fphoto", "/api/v1/people/p1%2Fphoto"}) {
+        HttpResult result = server_->Send(Who::kAdmin, "GET", path);
+        EXPECT_EQ(result.status, 400) << path << ": " << result.body;
+        EXPECT_NE(result.body.find("encoded slash"), std::string::npos) << result.body;
+    }
+    // An encoded slash in the query string is data, not a path separator.
+    HttpResult query = server_->Send(Who::kAdmin, "GET", "/api/v1/passages?gate_id=a%2Fb");
+    EXPECT_EQ(query.body.find("encoded slash"), std::string::npos) << query.body;
+}
+
+TEST_F(HardeningTest, ResponsesForbidFraming) {
+    HttpResult result = server_->Send(Who::kAdmin, "GET", "/api/v1/estates");
+    ASSERT_EQ(result.status, 200) << result.body;
+
+    auto header = [&](const std::string& name) {
+        auto found = result.headers.find(name);
+        return found == result.headers.end() ? std::string() : found->second;
+    };
+    EXPECT_EQ(header("X-Frame-Options"), "DENY");
+    EXPECT_NE(header("Content-Security-Policy").find("frame-ancestors 'none'"), std::string::npos);
+    EXPECT_EQ(header("X-Content-Type-Options"), "nosniff");
 }
 
 }  // namespace

@@ -223,9 +223,10 @@ class ServeProcessTest : public ::testing::Test {
         ASSERT_EQ(RunMenjin("gate add --data '" + data_.string() + "' --id g1 --estate e1"), 0);
     }
 
-    void AddAdmin() {
+    // Adds the operator "admin" with kPassword, read from a file whose line ends in `ending`.
+    void AddAdmin(const char* ending = "\n") {
         const fs::path password = dir_.path() / "password.txt";
-        std::ofstream(password) << kPassword << "\n";
+        std::ofstream(password) << kPassword << ending;
         ASSERT_EQ(
             RunMenjin("operator add --data '" + data_.string() +
                       "' --id admin --name Admin --password-file '" + password.string() + "'"),
@@ -331,6 +332,14 @@ TEST_F(ServeProcessTest, NoDefaultPasswordUntilOperatorAdd) {
     EXPECT_NE(log.find("server: menjin"), std::string::npos) << log;
     EXPECT_NE(log.find("sha256"), std::string::npos);
     EXPECT_NE(log.find("server: stopped"), std::string::npos);
+}
+
+TEST_F(ServeProcessTest, PasswordFileWithCrlfEnding) {
+    AddAdmin("\r\n");
+    ServeProcess serve(data_, models_);
+    EXPECT_NE(Login(serve.port(), kPassword), "");
+    serve.Signal(SIGTERM);
+    EXPECT_EQ(serve.Wait(), 0);
 }
 
 TEST_F(ServeProcessTest, SigtermLetsRequestsInFlightFinish) {
