@@ -69,6 +69,7 @@ struct Flags {
     int pipelines = Cores();
     int opencv_threads = Cores();
     std::string range = "full";
+    int keep_alive_requests = 1;  // the server's default
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -96,6 +97,8 @@ Flags ParseFlags(int argc, char** argv) {
         flags.range = values["--range"];
     if (values.count("--opencv-threads"))
         flags.opencv_threads = std::stoi(values["--opencv-threads"]);
+    if (values.count("--keep-alive-requests"))
+        flags.keep_alive_requests = std::stoi(values["--keep-alive-requests"]);
     return flags;
 }
 
@@ -230,13 +233,22 @@ std::pair<pid_t, int> StartServer(const Flags& flags, const fs::path& data) {
     const std::string log = (data / "serve.log").string();
     posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const std::vector<std::string> args = {MENJIN_EXECUTABLE,  "serve",
-                                           "--data",           data.string(),
-                                           "--models",         flags.models.string(),
-                                           "--listen",         "127.0.0.1:0",
-                                           "--pipelines",      std::to_string(flags.pipelines),
-                                           "--opencv-threads", std::to_string(flags.opencv_threads),
-                                           "--range",          flags.range};
+    const std::vector<std::string> args = {MENJIN_EXECUTABLE,
+                                           "serve",
+                                           "--data",
+                                           data.string(),
+                                           "--models",
+                                           flags.models.string(),
+                                           "--listen",
+                                           "127.0.0.1:0",
+                                           "--pipelines",
+                                           std::to_string(flags.pipelines),
+                                           "--opencv-threads",
+                                           std::to_string(flags.opencv_threads),
+                                           "--range",
+                                           flags.range,
+                                           "--keep-alive-requests",
+                                           std::to_string(flags.keep_alive_requests)};
     std::vector<char*> argv;
     for (const std::string& arg : args)
         argv.push_back(const_cast<char*>(arg.c_str()));
@@ -305,9 +317,9 @@ int Run(const Flags& flags) {
     }
     std::printf(
         "%d of %zu people enrolled; %zu frames; menjin serve with %d pipelines x %d "
-        "OpenCV threads, %s-range detector, on %u cores\n\n",
+        "OpenCV threads, %s-range detector, %d request(s) per connection, on %u cores\n\n",
         enrolled, plan.enrol.size(), plan.frames.size(), flags.pipelines, flags.opencv_threads,
-        flags.range.c_str(), std::thread::hardware_concurrency());
+        flags.range.c_str(), flags.keep_alive_requests, std::thread::hardware_concurrency());
     nlohmann::json runs = RunLoads(flags, port, *gates, plan.frames);
     ::kill(pid, SIGTERM);
     int status = 0;

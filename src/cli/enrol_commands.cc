@@ -140,6 +140,30 @@ bool IsInsideFolder(const std::filesystem::path& path, const std::filesystem::pa
     return end == root.end();
 }
 
+// Returns the photo named by a CSV cell, which must be a relative path that stays inside the
+// photos folder, or the reason why it is not.
+Result<fs::path> PhotoPath(const std::string& cell, const std::string& photos) {
+    if (cell.empty())
+        return InvalidArgument("no photo given");
+    const std::string quoted_cell = cell.size() > 200 ? cell.substr(0, 200) + "..." : cell;
+    for (char c : cell) {
+        if (static_cast<unsigned char>(c) < 0x20)
+            return InvalidArgument("photo '" + quoted_cell + "' contains a control character");
+    }
+    const fs::path path = fs::path(photos) / cell;
+    std::error_code error;
+    (void)fs::weakly_canonical(path, error);
+    if (error) {
+        return InvalidArgument("photo '" + quoted_cell +
+                               "' cannot be resolved: " + error.message());
+    }
+    if (fs::path(cell).is_absolute() || !IsInsideFolder(path, photos)) {
+        return InvalidArgument("photo '" + quoted_cell + "' is outside the photos folder '" +
+                               photos + "': give a path relative to --photos");
+    }
+    return path;
+}
+
 // Imports one row. Returns the status word for the report and its reason.
 std::pair<std::string, std::string> ImportRow(AccessCore& core, const CsvRow& row,
                                               const ImportFlags& flags) {
@@ -164,12 +188,10 @@ std::pair<std::string, std::string> ImportRow(AccessCore& core, const CsvRow& ro
     if (core.store().GetPerson(person.id).ok()) {
         return {"skipped", "person already exists (imported before)"};
     }
-    const fs::path photo_path = fs::path(flags.photos) / row.Get("photo");
-    if (fs::path(row.Get("photo")).is_absolute() || !IsInsideFolder(photo_path, flags.photos)) {
-        return {"failed", "photo '" + row.Get("photo") + "' is outside the photos folder '" +
-                              flags.photos + "': give a path relative to --photos"};
-    }
-    Result<std::vector<std::uint8_t>> photo = ReadPhoto(photo_path, DecodeLimits{}.max_bytes);
+    Result<fs::path> photo_path = PhotoPath(row.Get("photo"), flags.photos);
+    if (!photo_path.ok())
+        return {"failed", photo_path.status().message()};
+    Result<std::vector<std::uint8_t>> photo = ReadPhoto(*photo_path, DecodeLimits{}.max_bytes);
     if (!photo.ok())
         return {"failed", photo.status().message()};
     Result<EnrolmentResult> result = core.AddResidentAndEnrol(person, flags.grant_days, *photo);

@@ -22,9 +22,12 @@ namespace menjin::cli {
 namespace {
 
 // Reads one line without echo when stdin is a terminal.
-// Removes one trailing carriage return, which a file written on Windows ends its lines with.
-std::string WithoutCarriageReturn(std::string line) {
-    if (!line.empty() && line.back() == '\r')
+// Removes what Windows editors add to a line: a UTF-8 byte order mark at the start and
+// carriage returns at the end.
+std::string WithoutWindowsMarks(std::string line) {
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0)
+        line.erase(0, 3);
+    while (!line.empty() && line.back() == '\r')
         line.pop_back();
     return line;
 }
@@ -45,7 +48,7 @@ std::string ReadSecretLine(const std::string& prompt) {
         ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
         std::cerr << "\n";
     }
-    return WithoutCarriageReturn(line);
+    return WithoutWindowsMarks(line);
 }
 
 Result<std::string> ReadPassword(const std::string& password_file) {
@@ -54,7 +57,7 @@ Result<std::string> ReadPassword(const std::string& password_file) {
         std::string line;
         if (!in || !std::getline(in, line))
             return IoError("failed to read a password line from '" + password_file + "'");
-        return WithoutCarriageReturn(line);
+        return WithoutWindowsMarks(line);
     }
     const std::string password = ReadSecretLine("Password: ");
     if (::isatty(STDIN_FILENO) != 0 && ReadSecretLine("Repeat the password: ") != password)

@@ -31,6 +31,7 @@ struct ServeFlags {
     int max_upload_mib = 16;
     int max_image_megapixels = 40;
     int link_seconds = 60;
+    int keep_alive_requests = 1;
     std::string static_dir;
     int welfare_tick_seconds = 30;
     bool no_welfare = false;
@@ -130,6 +131,7 @@ Result<ApiServerOptions> ServerOptions(const ServeFlags& flags) {
     options.limits.json_bytes = static_cast<std::size_t>(flags.max_json_kib) * 1024;
     options.limits.upload_bytes = static_cast<std::size_t>(flags.max_upload_mib) * kMiB;
     options.thumbnail_link_seconds = flags.link_seconds;
+    options.keep_alive_requests = flags.keep_alive_requests;
     options.static_dir = ResolveConsoleDir(flags.static_dir);
     options.version = MENJIN_VERSION;
     return options;
@@ -267,6 +269,14 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
         ->add_option("--link-seconds", flags->link_seconds,
                      "Lifetime of signed thumbnail links in seconds")
         ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    command
+        ->add_option("--keep-alive-requests", flags->keep_alive_requests,
+                     "Requests served on one connection before the server closes it. The "
+                     "default 1 closes every connection after its response, so that a reverse "
+                     "proxy and cpp-httplib can never disagree about where a request ends "
+                     "(request smuggling); raise it only when clients connect directly")
+        ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     command->add_option("--static", flags->static_dir,
                         "Folder of static files (the web console) served under /; default: "

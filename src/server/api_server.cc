@@ -143,6 +143,12 @@ Status ApiServer::ConfigureHttp() {
                         "' does not exist");
     }
 
+    // Runs before static files too, so their paths get the same checks.
+    http.set_pre_routing_handler(
+        [this](const httplib::Request& request, httplib::Response& response) {
+            return router_->Screen(request, response) ? httplib::Server::HandlerResponse::Handled
+                                                      : httplib::Server::HandlerResponse::Unhandled;
+        });
     // Every method goes to the router, which matches the routes and returns 404 and 405 itself.
     auto handle = [this](const httplib::Request& request, httplib::Response& response) {
         router_->Handle(request, response);

@@ -40,8 +40,10 @@ struct ApiServerOptions {
     LoginPolicy login;
     int thumbnail_link_seconds = 60;
     std::chrono::milliseconds event_keepalive{15000};
-    // Requests served on one keep-alive connection before it is closed.
-    int keep_alive_requests = 1000;
+    // Requests served on one connection before it is closed. With 1, a reverse proxy and
+    // cpp-httplib cannot disagree about where a request ends: bytes after the first request
+    // (an unread GET body, a smuggled request) are dropped with the connection.
+    int keep_alive_requests = 1;
     // Folder of static files served under "/" (the web console); empty for none.
     std::filesystem::path static_dir;
     // menjin's version for the health route.

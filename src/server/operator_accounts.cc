@@ -15,8 +15,8 @@ Status Unauthenticated(std::string message) {
     return Status(ErrorCode::kUnauthenticated, std::move(message));
 }
 
-// One message for an unknown id, a wrong password and a locked account, so that the reply does
-// not reveal which ids exist.
+// One message for an unknown id, a wrong password, a locked and a disabled account, so that the
+// reply reveals neither which ids exist nor whether a password is right.
 constexpr const char* kWrongLogin =
     "login failed: unknown operator or wrong password, or the account is locked after repeated "
     "failures; try again later or ask a centre admin to unlock it";
@@ -89,11 +89,14 @@ Result<NewSession> OperatorAccounts::Login(const std::string& operator_id,
         return Unauthenticated(kWrongLogin);
     }
     const bool matches = VerifyPassword(account.password_hash, password);
+    if (matches && account.disabled) {
+        // The same reply as a wrong password, so that it does not confirm the password.
+        MENJIN_LOG_WARN("login: operator '{}' is disabled", account.id);
+        return Unauthenticated(kWrongLogin);
+    }
     MENJIN_RETURN_IF_ERROR(RecordLoginOutcome(account.id, matches));
     if (!matches)
         return Unauthenticated(kWrongLogin);
-    if (account.disabled)
-        return Unauthenticated("login failed: operator '" + account.id + "' is disabled");
     return StartSession(account, remote_address);
 }
 

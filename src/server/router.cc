@@ -1,5 +1,9 @@
 #include "server/router.h"
 
+#include <strings.h>
+
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "common/log.h"
@@ -46,32 +50,66 @@ std::string LoggablePath(const std::string& path) {
     return out;
 }
 
-// Checks that the decoded path and query parameters are UTF-8 text, as every id and filter
-// is; other bytes (e.g. %ff) are the caller's error and could not be put into a JSON reply.
-// Returns an error for framing that proxies and this server could read differently: more than
-// one Content-Length, or Content-Length together with Transfer-Encoding.
+// Returns an error for framing that a proxy could read differently from this server. That is
+// more than one Content-Length, Content-Length with Transfer-Encoding, a length that is not
+// plain digits, or a transfer coding other than chunked. A GET or HEAD with a body is rejected
+// too, because cpp-httplib does not read that body and would take it for the next request.
 Status CheckFraming(const httplib::Request& http) {
     const std::size_t lengths = http.get_header_value_count("Content-Length");
     if (lengths > 1) {
         return InvalidArgument("the request has " + std::to_string(lengths) +
                                " Content-Length headers; send exactly one");
     }
-    if (lengths == 1 && http.has_header("Transfer-Encoding")) {
+    const bool chunked = http.has_header("Transfer-Encoding");
+    if (lengths == 1 && chunked) {
         return InvalidArgument(
             "the request has both Content-Length and Transfer-Encoding; send one of them");
+    }
+    const std::string length = http.get_header_value("Content-Length");
+    if (lengths == 1 &&
+        (length.empty() || length.find_first_not_of("0123456789") != std::string::npos)) {
+        return InvalidArgument("invalid Content-Length '" + LoggablePath(length.substr(0, 32)) +
+                               "': use decimal digits only");
+    }
+    if (chunked && strcasecmp(http.get_header_value("Transfer-Encoding").c_str(), "chunked") != 0) {
+        return InvalidArgument(
+            "invalid Transfer-Encoding '" +
+            LoggablePath(http.get_header_value("Transfer-Encoding").substr(0, 32)) +
+            "': only 'chunked' is accepted");
+    }
+    const bool has_body =
+        chunked || (lengths == 1 && length.find_first_not_of('0') != std::string::npos);
+    if (has_body && (http.method == "GET" || http.method == "HEAD")) {
+        return InvalidArgument("a " + http.method + " request must not have a body");
     }
     return Status::Ok();
 }
 
-Status CheckUrlText(const httplib::Request& http) {
-    // cpp-httplib decodes the path before routing, so an encoded slash would split a path
-    // parameter such as a person id into two segments.
-    const std::string raw_path = http.target.substr(0, http.target.find('?'));
-    if (raw_path.find("%2f") != std::string::npos || raw_path.find("%2F") != std::string::npos) {
+// Returns an error for escapes in the raw path that cpp-httplib decodes before routing. An
+// encoded slash would split an id into two segments, a %uXXXX escape hides any character from
+// a proxy's rules, and a NUL ends a static file's name early.
+Status CheckRawPath(const httplib::Request& http) {
+    std::string raw_path = http.target.substr(0, http.target.find('?'));
+    for (char& c : raw_path)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (raw_path.find("%2f") != std::string::npos) {
         return InvalidArgument(
-            "the URL path contains an encoded slash (%2F); ids never contain "
-            "'/', so send the path without it");
+            "the URL path contains an encoded slash (%2F); ids never contain '/', so send the "
+            "path without it");
     }
+    if (raw_path.find("%u") != std::string::npos) {
+        return InvalidArgument(
+            "the URL path contains a %u escape; percent-encode the UTF-8 bytes instead");
+    }
+    if (raw_path.find("%00") != std::string::npos) {
+        return InvalidArgument("the URL path contains an encoded NUL (%00)");
+    }
+    return Status::Ok();
+}
+
+// Checks that the decoded path and query parameters are UTF-8 text, as every id and filter
+// is; other bytes (e.g. %ff) are the caller's error and could not be put into a JSON reply.
+Status CheckUrlText(const httplib::Request& http) {
     if (std::optional<std::size_t> bad = FirstInvalidUtf8(http.path)) {
         return InvalidArgument("the URL path is not UTF-8 text at byte " +
                                std::to_string(*bad + 1) + "; percent-encode UTF-8 only");
@@ -197,16 +235,21 @@ Status Router::Audit(const Route& route, const ApiRequest& request, const std::s
                          outcome.ok() ? "ok" : ErrorCodeName(outcome.code()));
 }
 
+bool Router::Screen(const httplib::Request& http, httplib::Response& response) {
+    Status status = CheckFraming(http);
+    if (status.ok())
+        status = CheckRawPath(http);
+    if (status.ok())
+        return false;
+    const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));
+    response.set_header("X-Request-Id", request_id);
+    WriteError(status, request_id, http.method + " " + LoggablePath(http.path), response);
+    return true;
+}
+
 void Router::Handle(const httplib::Request& http, httplib::Response& response) {
     const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));
     response.set_header("X-Request-Id", request_id);
-    if (Status framing = CheckFraming(http); !framing.ok()) {
-        // The connection may carry a smuggled request after this one. With Connection: close,
-        // cpp-httplib serves no further request on it.
-        response.set_header("Connection", "close");
-        WriteError(framing, request_id, http.method + " " + LoggablePath(http.path), response);
-        return;
-    }
     if (Status url = CheckUrlText(http); !url.ok()) {
         WriteError(url, request_id, http.method + " " + LoggablePath(http.path), response);
         return;
@@ -308,8 +351,12 @@ void Router::FillLibraryError(const httplib::Request& request, httplib::Response
     if (!response.body.empty())
         return;
     const std::string code = ErrorNameOfHttpStatus(response.status);
-    std::string message = "the request could not be read (HTTP " + std::to_string(response.status) +
-                          "); a POST or PATCH without a body needs 'Content-Length: 0'";
+    std::string message = "the request could not be read as HTTP/1.1 (HTTP " +
+                          std::to_string(response.status) +
+                          "): check the request line, the headers and the body's framing; a "
+                          "POST or PATCH without a body needs 'Content-Length: 0'";
+    if (response.status == 414)
+        message = "the URL is too long";
     if (response.status == 413)
         message = fmt::format(
             "the request body is over the server's limit of {} bytes (menjin serve "

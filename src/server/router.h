@@ -32,6 +32,11 @@ class Router {
     // Returns true when `path` (a query string is ignored) matches the route's path template.
     bool Matches(const Route& route, const std::string& path) const;
 
+    // Rejects framing and path escapes that a proxy could read differently from this server,
+    // before any route or static file is looked up. Returns true when it wrote a 400 into
+    // `response`.
+    bool Screen(const httplib::Request& http, httplib::Response& response);
+
     // Handles one request and fills `response`.
     void Handle(const httplib::Request& request, httplib::Response& response);
 

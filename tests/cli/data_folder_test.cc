@@ -132,7 +132,10 @@ TEST_F(DataFolderTest, ImportPhotoOutsidePhotosRejected) {
     std::ofstream(csv) << "person_id,name,household_id,photo\n"
                        << "p1,A,h1,../secret.jpg\n"
                        << "p2,B,h1," << (scratch_.path() / "secret.jpg").string() << "\n"
-                       << "p3,C,h1,link.jpg\n";
+                       << "p3,C,h1,link.jpg\n"
+                       << "p4,D,h1,\n"
+                       << "p5,E,h1,a\x01../secret.jpg\n"
+                       << "p6,F,h1," << std::string(5000, 'x') << "\n";
     const fs::path report = scratch_.path() / "report.csv";
 
     CommandResult imported = Run({"import", "--data", data_.string(), "--csv", csv.string(),
@@ -140,10 +143,14 @@ TEST_F(DataFolderTest, ImportPhotoOutsidePhotosRejected) {
 
     EXPECT_EQ(imported.exit_code, 1) << imported.err;
     const std::string lines = ReadFile(report);
-    for (const std::string id : {"p1", "p2", "p3"}) {
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"p1", "outside the photos folder"}, {"p2", "outside the photos folder"},
+        {"p3", "outside the photos folder"}, {"p4", "no photo given"},
+        {"p5", "control character"},         {"p6", "cannot be resolved"}};
+    for (const auto& [id, reason] : expected) {
         const std::size_t row = lines.find(",\"" + id + "\",failed,");
-        ASSERT_NE(row, std::string::npos) << lines;
-        EXPECT_NE(lines.find("outside the photos folder", row), std::string::npos) << lines;
+        ASSERT_NE(row, std::string::npos) << id << ": " << lines;
+        EXPECT_LT(lines.find(reason, row), lines.find('\n', row)) << id << ": " << lines;
     }
 }
 

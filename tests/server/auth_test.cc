@@ -199,7 +199,10 @@ TEST_F(AuthTest, DisabledOperatorIsLockedOut) {
         server_->Send(Who::kAdmin, "PATCH", "/api/v1/operators/disable-me", body.dump()).status,
         200);
     EXPECT_EQ(server_->SendRaw("Bearer " + session, "GET", "/api/v1/estates", "", "").status, 401);
-    EXPECT_EQ(LoginAttempt("disable-me", kPassword).status, 401);
+    HttpResult disabled_login = LoginAttempt("disable-me", kPassword);
+    EXPECT_EQ(disabled_login.status, 401);
+    // The reply is that of a wrong password, so it confirms neither the id nor the password.
+    EXPECT_EQ(disabled_login.body, LoginAttempt("disable-me", "wrong password").body);
 }
 
 TEST_F(AuthTest, RevokedDeviceCredentialStopsWorking) {

@@ -8,6 +8,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "server/test_server.h"
@@ -37,9 +41,9 @@ class HardeningTest : public ::testing::Test {
 
 std::unique_ptr<TestServer> HardeningTest::server_;
 
-// Sends `request` as raw bytes to 127.0.0.1:`port` and returns what the server sends back until
-// it closes the connection or sends nothing for 2 s.
-std::string ExchangeRaw(int port, const std::string& request) {
+// Sends `parts` as raw bytes to 127.0.0.1:`port`, 200 ms apart, and returns what the server
+// sends back until it closes the connection or sends nothing for 2 s.
+std::string ExchangeRaw(int port, const std::vector<std::string>& parts) {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
@@ -48,9 +52,13 @@ std::string ExchangeRaw(int port, const std::string& request) {
     timeval timeout{2, 0};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
     std::string received;
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-        ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-            static_cast<ssize_t>(request.size())) {
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (i > 0)
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            // A later part may find the connection already closed, which is fine.
+            (void)::send(fd, parts[i].data(), parts[i].size(), MSG_NOSIGNAL);
+        }
         char buffer[4096];
         ssize_t got = 0;
         while ((got = ::recv(fd, buffer, sizeof(buffer), 0)) > 0)
@@ -58,6 +66,20 @@ std::string ExchangeRaw(int port, const std::string& request) {
     }
     ::close(fd);
     return received;
+}
+
+std::string ExchangeRaw(int port, const std::string& request) {
+    return ExchangeRaw(port, std::vector<std::string>{request});
+}
+
+// Returns the number of HTTP responses in `reply`.
+int ResponseCount(const std::string& reply) {
+    int count = 0;
+    for (std::size_t at = reply.find("HTTP/1.1 "); at != std::string::npos;
+         at = reply.find("HTTP/1.1 ", at + 1)) {
+        ++count;
+    }
+    return count;
 }
 
 TEST_F(HardeningTest, VisitorGrantKeepsRecordHome) {
@@ -141,7 +163,42 @@ TEST_F(HardeningTest, DuplicateContentLengthIsRejected) {
     EXPECT_NE(reply.find("2 Content-Length headers"), std::string::npos) << reply;
     EXPECT_NE(reply.find("Connection: close"), std::string::npos) << reply;
     // Only one response: the bytes after the first length were not run as a request.
-    EXPECT_EQ(reply.find("HTTP/1.1", 1), std::string::npos) << reply;
+    EXPECT_EQ(ResponseCount(reply), 1) << reply;
+}
+
+TEST_F(HardeningTest, LaterBytesNeverRunAsRequest) {
+    // A smuggled request and a victim's request that arrive after the first response, as a
+    // proxy reusing the connection would send them.
+    const std::string hidden = "GET /api/v1/estates HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                               server_->Token(Who::kAdmin) + "\r\n\r\n";
+    const std::string victim = "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::vector<std::vector<std::string>> cases = {
+        {"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+             std::to_string(hidden.size()) + "\r\n\r\n",
+         hidden, victim},
+        {"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n", hidden, victim},
+    };
+    for (const std::vector<std::string>& parts : cases) {
+        const std::string reply = ExchangeRaw(server_->port(), parts);
+        EXPECT_EQ(ResponseCount(reply), 1) << reply;
+        EXPECT_EQ(reply.find("\"estates\""), std::string::npos) << reply;
+    }
+}
+
+TEST_F(HardeningTest, LooseFramingIsRejected) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: +2\r\n\r\n{}",
+         "invalid Content-Length"},
+        {"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 2abc\r\n\r\n{}",
+         "invalid Content-Length"},
+        {"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
+         "must not have a body"},
+    };
+    for (const auto& [request, expected] : cases) {
+        const std::string reply = ExchangeRaw(server_->port(), request);
+        EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << request << "\n" << reply;
+        EXPECT_NE(reply.find(expected), std::string::npos) << request << "\n" << reply;
+    }
 }
 
 TEST_F(HardeningTest, LengthWithChunkedIsRejected) {
@@ -156,12 +213,20 @@ TEST_F(HardeningTest, LengthWithChunkedIsRejected) {
     EXPECT_NE(reply.find("both Content-Length and Transfer-Encoding"), std::string::npos) << reply;
 }
 
-TEST_F(HardeningTest, EncodedSlashInPathIsRejected) {
+TEST_F(HardeningTest, HiddenPathEscapesAreRejected) {
     for (const std::string path : {"/api/v1/people/p1%2fphoto", "/api/v1/people/p1%2Fphoto"}) {
         HttpResult result = server_->Send(Who::kAdmin, "GET", path);
         EXPECT_EQ(result.status, 400) << path << ": " << result.body;
         EXPECT_NE(result.body.find("encoded slash"), std::string::npos) << result.body;
     }
+    for (const std::string path : {"/api/v1/people/p1%u002Fgrants", "/api/v1/people/p%u0031"}) {
+        HttpResult result = server_->Send(Who::kAdmin, "GET", path);
+        EXPECT_EQ(result.status, 400) << path << ": " << result.body;
+        EXPECT_NE(result.body.find("%u escape"), std::string::npos) << result.body;
+    }
+    HttpResult nul = server_->Send(Who::kAdmin, "GET", "/api/v1/people/p1%00.png");
+    EXPECT_EQ(nul.status, 400) << nul.body;
+    EXPECT_NE(nul.body.find("NUL"), std::string::npos) << nul.body;
     // An encoded slash in the query string is data, not a path separator.
     HttpResult query = server_->Send(Who::kAdmin, "GET", "/api/v1/passages?gate_id=a%2Fb");
     EXPECT_EQ(query.body.find("encoded slash"), std::string::npos) << query.body;

@@ -223,10 +223,9 @@ class ServeProcessTest : public ::testing::Test {
         ASSERT_EQ(RunMenjin("gate add --data '" + data_.string() + "' --id g1 --estate e1"), 0);
     }
 
-    // Adds the operator "admin" with kPassword, read from a file whose line ends in `ending`.
-    void AddAdmin(const char* ending = "\n") {
+    void AddAdmin() {
         const fs::path password = dir_.path() / "password.txt";
-        std::ofstream(password) << kPassword << ending;
+        std::ofstream(password) << kPassword << "\n";
         ASSERT_EQ(
             RunMenjin("operator add --data '" + data_.string() +
                       "' --id admin --name Admin --password-file '" + password.string() + "'"),
@@ -334,8 +333,13 @@ TEST_F(ServeProcessTest, NoDefaultPasswordUntilOperatorAdd) {
     EXPECT_NE(log.find("server: stopped"), std::string::npos);
 }
 
-TEST_F(ServeProcessTest, PasswordFileWithCrlfEnding) {
-    AddAdmin("\r\n");
+TEST_F(ServeProcessTest, PasswordFileFromWindowsEditor) {
+    // A byte order mark before the password and CRLF after it, as Notepad may save the file.
+    const fs::path password = dir_.path() / "password.txt";
+    std::ofstream(password) << "\xEF\xBB\xBF" << kPassword << "\r\n";
+    ASSERT_EQ(RunMenjin("operator add --data '" + data_.string() +
+                        "' --id admin --name Admin --password-file '" + password.string() + "'"),
+              0);
     ServeProcess serve(data_, models_);
     EXPECT_NE(Login(serve.port(), kPassword), "");
     serve.Signal(SIGTERM);
