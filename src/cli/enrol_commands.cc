@@ -12,6 +12,7 @@
 #include "cli/core_setup.h"
 #include "cli/csv_reader.h"
 #include "cli/json_output.h"
+#include "service/record_checks.h"
 #include "vision/face_quality.h"
 
 namespace menjin::cli {
@@ -145,10 +146,11 @@ bool IsInsideFolder(const std::filesystem::path& path, const std::filesystem::pa
 Result<fs::path> PhotoPath(const std::string& cell, const std::string& photos) {
     if (cell.empty())
         return InvalidArgument("no photo given");
+    MENJIN_RETURN_IF_ERROR(CheckPlainText(cell, "photo"));
     const std::string quoted_cell = cell.size() > 200 ? cell.substr(0, 200) + "..." : cell;
-    for (char c : cell) {
-        if (static_cast<unsigned char>(c) < 0x20)
-            return InvalidArgument("photo '" + quoted_cell + "' contains a control character");
+    if (fs::path(cell).is_absolute()) {
+        return InvalidArgument("photo '" + quoted_cell +
+                               "' is an absolute path: give a path relative to --photos");
     }
     const fs::path path = fs::path(photos) / cell;
     std::error_code error;
@@ -157,9 +159,9 @@ Result<fs::path> PhotoPath(const std::string& cell, const std::string& photos) {
         return InvalidArgument("photo '" + quoted_cell +
                                "' cannot be resolved: " + error.message());
     }
-    if (fs::path(cell).is_absolute() || !IsInsideFolder(path, photos)) {
-        return InvalidArgument("photo '" + quoted_cell + "' is outside the photos folder '" +
-                               photos + "': give a path relative to --photos");
+    if (!IsInsideFolder(path, photos)) {
+        return InvalidArgument("photo '" + quoted_cell + "' leads outside the photos folder '" +
+                               photos + "' (through '..' or a symbolic link)");
     }
     return path;
 }

@@ -15,6 +15,7 @@
 #include "domain/security_json.h"
 #include "server/audit_log.h"
 #include "server/operator_accounts.h"
+#include "service/record_checks.h"
 #include "sqlite/sqlite_store.h"
 
 namespace menjin::cli {
@@ -57,7 +58,10 @@ Result<std::string> ReadPassword(const std::string& password_file) {
         std::string line;
         if (!in || !std::getline(in, line))
             return IoError("failed to read a password line from '" + password_file + "'");
-        return WithoutWindowsMarks(line);
+        line = WithoutWindowsMarks(line);
+        // A UTF-16 file or a stray control character would make a password no login can send.
+        MENJIN_RETURN_IF_ERROR(CheckPlainText(line, "password"));
+        return line;
     }
     const std::string password = ReadSecretLine("Password: ");
     if (::isatty(STDIN_FILENO) != 0 && ReadSecretLine("Repeat the password: ") != password)

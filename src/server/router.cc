@@ -51,7 +51,7 @@ std::string LoggablePath(const std::string& path) {
 }
 
 // Returns an error for framing that a proxy could read differently from this server. That is
-// more than one Content-Length, Content-Length with Transfer-Encoding, a length that is not
+// more than one Content-Length or Transfer-Encoding, both together, a length that is not
 // plain digits, or a transfer coding other than chunked. A GET or HEAD with a body is rejected
 // too, because cpp-httplib does not read that body and would take it for the next request.
 Status CheckFraming(const httplib::Request& http) {
@@ -60,11 +60,18 @@ Status CheckFraming(const httplib::Request& http) {
         return InvalidArgument("the request has " + std::to_string(lengths) +
                                " Content-Length headers; send exactly one");
     }
-    const bool chunked = http.has_header("Transfer-Encoding");
+
+    const std::size_t codings = http.get_header_value_count("Transfer-Encoding");
+    if (codings > 1) {
+        return InvalidArgument("the request has " + std::to_string(codings) +
+                               " Transfer-Encoding headers; send one");
+    }
+    const bool chunked = codings == 1;
     if (lengths == 1 && chunked) {
         return InvalidArgument(
             "the request has both Content-Length and Transfer-Encoding; send one of them");
     }
+
     const std::string length = http.get_header_value("Content-Length");
     if (lengths == 1 &&
         (length.empty() || length.find_first_not_of("0123456789") != std::string::npos)) {
@@ -77,6 +84,7 @@ Status CheckFraming(const httplib::Request& http) {
             LoggablePath(http.get_header_value("Transfer-Encoding").substr(0, 32)) +
             "': only 'chunked' is accepted");
     }
+
     const bool has_body =
         chunked || (lengths == 1 && length.find_first_not_of('0') != std::string::npos);
     if (has_body && (http.method == "GET" || http.method == "HEAD")) {

@@ -56,12 +56,7 @@ std::optional<std::size_t> FirstInvalidUtf8(const std::string& text) {
     return std::nullopt;
 }
 
-Status CheckOptionalText(const std::string& value, const std::string& field) {
-    if (value.size() > kMaxTextBytes) {
-        return InvalidArgument("invalid " + field + ": " + std::to_string(value.size()) +
-                                   " bytes, at most " + std::to_string(kMaxTextBytes),
-                               field);
-    }
+Status CheckPlainText(const std::string& value, const std::string& field) {
     for (std::size_t i = 0; i < value.size();) {
         const std::size_t length = Utf8SequenceLength(value, i);
         if (length == 0) {
@@ -70,13 +65,27 @@ Status CheckOptionalText(const std::string& value, const std::string& field) {
                                    field);
         }
         const unsigned char c = static_cast<unsigned char>(value[i]);
-        if (length == 1 && (c < 0x20 || c == 0x7F)) {
+        const unsigned char second_byte =
+            length == 2 ? static_cast<unsigned char>(value[i + 1]) : 0;
+        // C0 controls and DEL, and the C1 controls U+0080 to U+009F (0xC2 0x80 to 0xC2 0x9F).
+        const bool control = (length == 1 && (c < 0x20 || c == 0x7F)) ||
+                             (length == 2 && c == 0xC2 && second_byte < 0xA0);
+        if (control) {
             return InvalidArgument(
                 "invalid " + field + ": control character at byte " + std::to_string(i + 1), field);
         }
         i += length;
     }
     return Status::Ok();
+}
+
+Status CheckOptionalText(const std::string& value, const std::string& field) {
+    if (value.size() > kMaxTextBytes) {
+        return InvalidArgument("invalid " + field + ": " + std::to_string(value.size()) +
+                                   " bytes, at most " + std::to_string(kMaxTextBytes),
+                               field);
+    }
+    return CheckPlainText(value, field);
 }
 
 Status CheckText(const std::string& value, const std::string& field) {

@@ -18,6 +18,8 @@ Status CheckId(const std::string& id, const std::string& field);
 // UTF-8 and free of control characters. Text from a file in another encoding (e.g. a GBK CSV)
 // is rejected here rather than stored, because every JSON output of it would fail later.
 Status CheckText(const std::string& value, const std::string& field);
+// Checks that `value` is valid UTF-8 without control characters (C0, DEL or C1), of any length.
+Status CheckPlainText(const std::string& value, const std::string& field);
 // As CheckText, but an empty value is allowed (an optional phone or note).
 Status CheckOptionalText(const std::string& value, const std::string& field);
 inline constexpr std::size_t kMaxTextBytes = 200;

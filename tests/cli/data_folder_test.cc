@@ -135,7 +135,8 @@ TEST_F(DataFolderTest, ImportPhotoOutsidePhotosRejected) {
                        << "p3,C,h1,link.jpg\n"
                        << "p4,D,h1,\n"
                        << "p5,E,h1,a\x01../secret.jpg\n"
-                       << "p6,F,h1," << std::string(5000, 'x') << "\n";
+                       << "p6,F,h1," << std::string(5000, 'x') << "\n"
+                       << "p7,G,h1,link.jpg\x7f\n";
     const fs::path report = scratch_.path() / "report.csv";
 
     CommandResult imported = Run({"import", "--data", data_.string(), "--csv", csv.string(),
@@ -144,9 +145,13 @@ TEST_F(DataFolderTest, ImportPhotoOutsidePhotosRejected) {
     EXPECT_EQ(imported.exit_code, 1) << imported.err;
     const std::string lines = ReadFile(report);
     const std::vector<std::pair<std::string, std::string>> expected = {
-        {"p1", "outside the photos folder"}, {"p2", "outside the photos folder"},
-        {"p3", "outside the photos folder"}, {"p4", "no photo given"},
-        {"p5", "control character"},         {"p6", "cannot be resolved"}};
+        {"p1", "leads outside the photos folder"},
+        {"p2", "absolute path"},
+        {"p3", "leads outside the photos folder"},
+        {"p4", "no photo given"},
+        {"p5", "control character"},
+        {"p6", "cannot be resolved"},
+        {"p7", "control character"}};
     for (const auto& [id, reason] : expected) {
         const std::size_t row = lines.find(",\"" + id + "\",failed,");
         ASSERT_NE(row, std::string::npos) << id << ": " << lines;

@@ -193,6 +193,9 @@ TEST_F(HardeningTest, LooseFramingIsRejected) {
          "invalid Content-Length"},
         {"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}",
          "must not have a body"},
+        {"POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+         "Transfer-Encoding: identity\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+         "2 Transfer-Encoding headers"},
     };
     for (const auto& [request, expected] : cases) {
         const std::string reply = ExchangeRaw(server_->port(), request);

@@ -346,6 +346,20 @@ TEST_F(ServeProcessTest, PasswordFileFromWindowsEditor) {
     EXPECT_EQ(serve.Wait(), 0);
 }
 
+TEST_F(ServeProcessTest, Utf16PasswordFileRejected) {
+    // "UTF16-password" as Windows saves UTF-16: a byte order mark and a NUL after each byte.
+    const fs::path password = dir_.path() / "password.txt";
+    std::string utf16 = "\xFF\xFE";
+    for (char c : std::string("UTF16-password\r\n")) {
+        utf16 += c;
+        utf16 += '\0';
+    }
+    std::ofstream(password, std::ios::binary) << utf16;
+    EXPECT_NE(RunMenjin("operator add --data '" + data_.string() +
+                        "' --id admin --name Admin --password-file '" + password.string() + "'"),
+              0);
+}
+
 TEST_F(ServeProcessTest, SigtermLetsRequestsInFlightFinish) {
     AddAdmin();
     ServeProcess serve(data_, models_);
