@@ -78,11 +78,10 @@ Status CheckFraming(const httplib::Request& http) {
         return InvalidArgument("invalid Content-Length '" + LoggablePath(length.substr(0, 32)) +
                                "': use decimal digits only");
     }
-    if (chunked && strcasecmp(http.get_header_value("Transfer-Encoding").c_str(), "chunked") != 0) {
-        return InvalidArgument(
-            "invalid Transfer-Encoding '" +
-            LoggablePath(http.get_header_value("Transfer-Encoding").substr(0, 32)) +
-            "': only 'chunked' is accepted");
+    const std::string coding = http.get_header_value("Transfer-Encoding");
+    if (chunked && strcasecmp(coding.c_str(), "chunked") != 0) {
+        return InvalidArgument("invalid Transfer-Encoding '" + LoggablePath(coding.substr(0, 32)) +
+                               "': only 'chunked' is accepted");
     }
 
     const bool has_body =
