@@ -29,6 +29,7 @@
 
 #include <opencv2/core.hpp>
 
+#include "cli/process_restart.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "service/access_core.h"
@@ -170,6 +171,8 @@ int Run(const fs::path& faces, const fs::path& models) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The same heap and OpenCV kernels as `menjin` itself, so the figures compare.
+    menjin::cli::RestartWithTunedEnvironment(argv);
     // Only warnings and errors are logged, to stderr, so stdout contains the result line alone.
     menjin::InitLogging("warn");
     fs::path faces = EnvOr("MENJIN_FACES_DIR", MENJIN_DEFAULT_FACES_DIR);

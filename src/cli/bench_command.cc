@@ -168,6 +168,9 @@ int RunBench(const BenchFlags& flags) {
         return 1;
     }
     nlohmann::json out = *main_run;
+    // Which of OpenCV's kernels ran: a feature ending in '?' was switched off at start (see
+    // vision/cpu_kernels.h).
+    out["opencv_cpu_features"] = cv::getCPUFeaturesLine();
     out["frame"] = "640x480";
     out["frames"] = frames.size();
     out["images"] = flags.images_dir;

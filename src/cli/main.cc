@@ -1,8 +1,4 @@
-#include <sys/auxv.h>
-#include <unistd.h>
-
 #include <cstdlib>
-#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -10,36 +6,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/process_restart.h"
 #include "common/log.h"
 
-namespace {
-
-// Restarts the process once with glibc's malloc backing the heap with transparent huge pages,
-// so the models' weights and buffers need few TLB entries. On the development VM, detection and
-// embedding at one OpenCV thread took 34 ms after 250 ms idle against 25 ms back to back. With
-// huge pages they took 24 ms either way. (The idle penalty is probably TLB and cache contents
-// lost to other guests.) A GLIBC_TUNABLES value that already names glibc.malloc.hugetlb (e.g.
-// =0) is kept, and when the restart fails the process carries on with the normal heap.
-void RestartWithHugePageHeap(char** argv) {
-    // A setuid or setcap process gets GLIBC_TUNABLES filtered, so it would restart forever.
-    if (::getauxval(AT_SECURE) != 0)
-        return;
-    constexpr const char* kTunable = "glibc.malloc.hugetlb";
-    const char* current = std::getenv("GLIBC_TUNABLES");
-    if (current != nullptr && std::strstr(current, kTunable) != nullptr)
-        return;
-    std::string value = std::string(kTunable) + "=1";
-    if (current != nullptr && *current != '\0')
-        value = std::string(current) + ":" + value;
-    if (::setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0)
-        return;
-    ::execv("/proc/self/exe", argv);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-    RestartWithHugePageHeap(argv);
+    menjin::cli::RestartWithTunedEnvironment(argv);
     CLI::App app{"menjin: face-recognition access control for public rental housing"};
     app.require_subcommand(1);
     std::string log_level = "warn";

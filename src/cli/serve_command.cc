@@ -120,6 +120,8 @@ void LogStart(const ServeFlags& flags, const ApiServer& server) {
     } else {
         MENJIN_LOG_INFO("server: serving the web console from '{}'", console.string());
     }
+    MENJIN_LOG_INFO("server: OpenCV {} with {} OpenCV threads; CPU kernels: {}", CV_VERSION,
+                    cv::getNumThreads(), cv::getCPUFeaturesLine());
 }
 
 Result<ApiServerOptions> ServerOptions(const ServeFlags& flags) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -73,6 +74,13 @@ ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     const json& pre = entry.value("preprocess", json::object());
     spec.mean = pre.contains("mean") ? ToScalar(pre["mean"]) : cv::Scalar(0, 0, 0);
     spec.std_dev = pre.contains("std") ? ToScalar(pre["std"]) : cv::Scalar(1, 1, 1);
+    for (int channel = 0; channel < 3; ++channel) {
+        if (!(std::abs(spec.std_dev[channel]) > 0) || !std::isfinite(spec.std_dev[channel])) {
+            throw std::out_of_range("preprocess.std of '" + spec.name + "' is " +
+                                    pre["std"].dump() +
+                                    ", expected three finite numbers other than 0");
+        }
+    }
     spec.alignment = entry.value("alignment", "");
     spec.output_dim = entry.value("output_dim", 0);
     if (entry.contains("outputs")) {

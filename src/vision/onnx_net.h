@@ -16,8 +16,9 @@ Status VerifyModelFile(const ModelSpec& spec);
 // kDataLoss for a hash mismatch and kInvalidArgument when OpenCV rejects the graph.
 Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec);
 
-// Builds an NCHW float blob from same-sized BGR images, converting to the channel order of
-// `spec` and applying (pixel - mean) / std per channel.
+// Builds an NCHW float blob from same-sized 8-bit BGR images, converting to the channel order
+// of `spec` and applying (pixel - mean) / std per channel. Throws cv::Exception when the images
+// differ in size or type.
 cv::Mat MakeInputBlob(const std::vector<cv::Mat>& bgr_images, const ModelSpec& spec);
 
 }  // namespace menjin

@@ -3,6 +3,7 @@
 
 #include <sys/wait.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "support/temp_dir.h"
 #include "support/test_paths.h"
+#include "vision/cpu_kernels.h"
 
 namespace menjin {
 namespace {
@@ -238,6 +240,33 @@ TEST(MenjinCommandTest, HugePageRestartKeepsArgumentsAndOutput) {
     EXPECT_THAT(restarted.out, HasSubstr("\"faces\":[{"));
     EXPECT_EQ(restarted.out, kept.out);
     EXPECT_EQ(restarted.out, appended.out);
+}
+
+TEST(MenjinCommandTest, RestartPicksOpenCvKernelsForThisProcessor) {
+    // Without OPENCV_CPU_DISABLE the process sets it for itself where OpenCV's AVX-512 kernels
+    // are the slower ones (vision/cpu_kernels.h); an empty value keeps every kernel.
+    MENJIN_REQUIRE_MODELS(models);
+    if (std::getenv("OPENCV_CPU_DISABLE") != nullptr)
+        GTEST_SKIP() << "OPENCV_CPU_DISABLE is set for the test run";
+    TempDir scratch;
+    const std::vector<std::string> args = {
+        "bench",        "--models", models.string(), "--images", Astronaut().parent_path().string(),
+        "--max-images", "1",        "--samples",     "2"};
+
+    const CommandResult chosen = RunMenjin(args, scratch, "-u OPENCV_CPU_DISABLE");
+    const CommandResult kept = RunMenjin(args, scratch, "OPENCV_CPU_DISABLE=");
+
+    ASSERT_EQ(chosen.exit_code, 0) << chosen.err;
+    ASSERT_EQ(kept.exit_code, 0) << kept.err;
+    const std::string all_kernels = cv::getCPUFeaturesLine();
+    EXPECT_EQ(nlohmann::json::parse(kept.out)["opencv_cpu_features"], all_kernels);
+    const std::string chosen_kernels = nlohmann::json::parse(chosen.out)["opencv_cpu_features"];
+    if (OpenCvKernelRestriction(IdentifyCpu())) {
+        EXPECT_THAT(chosen_kernels, HasSubstr("AVX512-SKX?"));
+        EXPECT_THAT(chosen_kernels, HasSubstr("*AVX2"));
+    } else {
+        EXPECT_EQ(chosen_kernels, all_kernels);
+    }
 }
 
 TEST(MenjinCommandTest, UnknownSubcommandFails) {

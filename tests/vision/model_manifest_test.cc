@@ -222,5 +222,22 @@ TEST(ModelManifestTest, BadHeightStepIsInvalidAndNamed) {
     }
 }
 
+TEST(ModelManifestTest, ZeroStdIsInvalidAndNamed) {
+    for (const std::string std_dev : {"[0, 1, 1]", "[1, 1, 0.0]", "[1, -0.0, 1]"}) {
+        TempDir dir;
+        const auto path = dir.Write("manifest.json", R"({"models": [
+            {"name": "emb", "role": "embedder", "file": "e.onnx",
+             "input": {"width": 112, "height": 112},
+             "preprocess": {"mean": [0, 0, 0], "std": )" +
+                                                         std_dev + "}}]}");
+
+        Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+        ASSERT_FALSE(manifest.ok()) << "std " << std_dev;
+        EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument) << std_dev;
+        EXPECT_THAT(manifest.status().message(), HasSubstr("preprocess.std of 'emb'")) << std_dev;
+    }
+}
+
 }  // namespace
 }  // namespace menjin
