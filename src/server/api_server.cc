@@ -159,6 +159,9 @@ Status ApiServer::ConfigureHttp() {
     http.Patch(".*", handle);
     http.Delete(".*", handle);
     http.Options(".*", handle);
+    http.set_post_routing_handler([this](const httplib::Request&, httplib::Response& response) {
+        router_->TagUntagged(response);
+    });
     const std::size_t body_limit =
         std::max(options_.limits.json_bytes, options_.limits.upload_bytes);
     http.set_error_handler(httplib::Server::HandlerWithResponse(

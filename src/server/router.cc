@@ -190,18 +190,23 @@ bool Router::Matches(const Route& route, const std::string& path) const {
 }
 
 Router::Match Router::Find(const std::string& method, const std::string& path) const {
+    // HEAD runs the GET route, and the HTTP library sends its headers without the body.
+    const std::string route_method = method == "HEAD" ? "GET" : method;
     const std::vector<std::string> segments = SplitPath(path);
     Match match;
     for (std::size_t i = 0; i < routes_.size(); ++i) {
         std::map<std::string, std::string> parameters;
         if (!MatchSegments(segments_[i], segments, parameters))
             continue;
-        if (HttpMethodName(routes_[i].method) == method) {
+        const std::string name = HttpMethodName(routes_[i].method);
+        if (name == route_method) {
             match.route = &routes_[i];
             match.path = std::move(parameters);
             return match;
         }
-        match.allowed.push_back(HttpMethodName(routes_[i].method));
+        match.allowed.push_back(name);
+        if (name == "GET")
+            match.allowed.push_back("HEAD");
     }
     return match;
 }
@@ -242,6 +247,11 @@ Status Router::Audit(const Route& route, const ApiRequest& request, const std::s
                          outcome.ok() ? "ok" : ErrorCodeName(outcome.code()));
 }
 
+void Router::TagUntagged(httplib::Response& response) {
+    if (!response.has_header("X-Request-Id"))
+        response.set_header("X-Request-Id", fmt::format("r{}", next_request_.fetch_add(1)));
+}
+
 bool Router::Screen(const httplib::Request& http, httplib::Response& response) {
     Status status = CheckFraming(http);
     if (status.ok())
@@ -275,7 +285,7 @@ void Router::Handle(const httplib::Request& http, httplib::Response& response) {
         return;
     }
     MENJIN_LOG_DEBUG("http {}: {} -> {}", request_id, what, reply->status);
-    WriteReply(std::move(reply).value(), response);
+    WriteReply(std::move(reply).value(), http.method == "HEAD", response);
 }
 
 Result<ApiReply> Router::Dispatch(const Route& route, const httplib::Request& http,
@@ -319,12 +329,17 @@ void Router::WriteUnrouted(const httplib::Request& http, const Match& match,
                          "application/json");
 }
 
-void Router::WriteReply(ApiReply reply, httplib::Response& response) const {
+void Router::WriteReply(ApiReply reply, bool head, httplib::Response& response) const {
     response.status = reply.status;
     for (const auto& [name, value] : reply.headers)
         response.set_header(name, value);
     if (reply.stream) {
         response.set_header("Cache-Control", "no-store");
+        if (head) {
+            // The stream is not opened, and dropping `reply` ends its subscription.
+            response.set_header("Content-Type", "text/event-stream");
+            return;
+        }
         response.set_chunked_content_provider("text/event-stream", std::move(reply.stream),
                                               std::move(reply.stream_done));
         return;

@@ -37,6 +37,10 @@ class Router {
     // `response`.
     bool Screen(const httplib::Request& http, httplib::Response& response);
 
+    // Gives a response that no handler tagged (a static file, an error of the HTTP library) its
+    // own X-Request-Id.
+    void TagUntagged(httplib::Response& response);
+
     // Handles one request and fills `response`.
     void Handle(const httplib::Request& request, httplib::Response& response);
 
@@ -50,7 +54,8 @@ class Router {
     struct Match {
         const Route* route = nullptr;
         std::map<std::string, std::string> path;
-        // Methods of routes whose path matched, for the Allow header of a 405.
+        // Methods of routes whose path matched (HEAD wherever GET is), for the Allow header of a
+        // 405.
         std::vector<std::string> allowed;
     };
     Match Find(const std::string& method, const std::string& path) const;
@@ -65,7 +70,8 @@ class Router {
     Result<ApiReply> Run(const Route& route, ApiRequest& request);
     Status Audit(const Route& route, const ApiRequest& request, const std::string& record_id,
                  const Status& outcome);
-    void WriteReply(ApiReply reply, httplib::Response& response) const;
+    // Fills `response` from `reply`. For a HEAD request (`head`) an event stream is not opened.
+    void WriteReply(ApiReply reply, bool head, httplib::Response& response) const;
     void WriteError(const Status& status, const std::string& request_id, const std::string& what,
                     httplib::Response& response) const;
 

@@ -228,6 +228,24 @@ TEST_F(BadInputTest, UnknownRouteIs404AndWrongMethodIs405) {
     ASSERT_NE(allow, wrong.headers.end());
     EXPECT_NE(allow->second.find("GET"), std::string::npos);
     EXPECT_NE(allow->second.find("POST"), std::string::npos);
+    EXPECT_NE(allow->second.find("HEAD"), std::string::npos);
+}
+
+TEST_F(BadInputTest, HeadIsGetWithoutBody) {
+    const HttpResult got = server_->Send(Who::kAdmin, "GET", "/api/v1/estates");
+    const HttpResult head = server_->Send(Who::kAdmin, "HEAD", "/api/v1/estates");
+    const HttpResult anonymous = server_->Send(Who::kAnonymous, "HEAD", "/api/v1/estates");
+    const HttpResult post_only = server_->Send(Who::kAdmin, "HEAD", "/api/v1/auth/login");
+
+    ASSERT_EQ(got.status, 200);
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.body, "");
+    auto length = head.headers.find("Content-Length");
+    ASSERT_NE(length, head.headers.end());
+    EXPECT_EQ(length->second, std::to_string(got.body.size()));
+    EXPECT_EQ(anonymous.status, 401);
+    EXPECT_EQ(anonymous.body, "");
+    EXPECT_EQ(post_only.status, 405);
 }
 
 TEST_F(BadInputTest, BadCredentialsAre401) {

@@ -131,6 +131,21 @@ TEST_F(GateEventsTest, StreamDeliversTheDecisionToStaff) {
     EXPECT_EQ(thumbnail.status, 200);
 }
 
+TEST_F(GateEventsTest, HeadOpensNoStream) {
+    // HEAD answers at once with the stream's headers, and a stream opened after it still works.
+    const HttpResult head = server_->Send(Who::kStaff, "HEAD", "/api/v1/gates/g1/events");
+
+    EXPECT_EQ(head.status, 200);
+    EXPECT_EQ(head.body, "");
+    auto type = head.headers.find("Content-Type");
+    ASSERT_NE(type, head.headers.end());
+    EXPECT_EQ(type->second, "text/event-stream");
+    StreamReader reader(*server_, server_->Token(Who::kStaff), "/api/v1/gates/g1/events");
+    ASSERT_TRUE(reader.WaitConnected());
+    ASSERT_EQ(PostFrame("g1", AstronautJpeg()).status, 200);
+    EXPECT_NE(reader.WaitDecision(), "");
+}
+
 TEST_F(GateEventsTest, StreamEndsWhenTheOperatorLogsOut) {
     const std::string token = server_->Login("staff");
     ASSERT_FALSE(token.empty());

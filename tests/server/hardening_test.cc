@@ -235,6 +235,15 @@ TEST_F(HardeningTest, HiddenPathEscapesAreRejected) {
     EXPECT_EQ(query.body.find("encoded slash"), std::string::npos) << query.body;
 }
 
+TEST_F(HardeningTest, LibraryErrorsCarryRequestId) {
+    // The HTTP library answers a request line it cannot parse itself, before any route runs.
+    const std::string reply =
+        ExchangeRaw(server_->port(), "GET /api/v1/estates HTTP/1.1 extra\r\nHost: x\r\n\r\n");
+
+    EXPECT_NE(reply.find("HTTP/1.1 400"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("X-Request-Id: r"), std::string::npos) << reply;
+}
+
 TEST_F(HardeningTest, ResponsesForbidFraming) {
     HttpResult result = server_->Send(Who::kAdmin, "GET", "/api/v1/estates");
     ASSERT_EQ(result.status, 200) << result.body;

@@ -350,6 +350,8 @@ HttpResult TestServer::SendRaw(const std::string& authorization, const std::stri
         headers.emplace("Authorization", authorization);
     if (method == "GET")
         return ToResult(client->Get(path, headers));
+    if (method == "HEAD")
+        return ToResult(client->Head(path, headers));
     if (method == "DELETE")
         return ToResult(client->Delete(path, headers, body, content_type));
     if (method == "PATCH")
