@@ -132,7 +132,7 @@ TEST_F(GateEventsTest, StreamDeliversTheDecisionToStaff) {
 }
 
 TEST_F(GateEventsTest, HeadOpensNoStream) {
-    // HEAD answers at once with the stream's headers, and a stream opened after it still works.
+    // HEAD returns the stream's headers at once, and a stream opened after it still works.
     const HttpResult head = server_->Send(Who::kStaff, "HEAD", "/api/v1/gates/g1/events");
 
     EXPECT_EQ(head.status, 200);

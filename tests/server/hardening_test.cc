@@ -236,7 +236,7 @@ TEST_F(HardeningTest, HiddenPathEscapesAreRejected) {
 }
 
 TEST_F(HardeningTest, LibraryErrorsCarryRequestId) {
-    // The HTTP library answers a request line it cannot parse itself, before any route runs.
+    // The HTTP library rejects a request line it cannot parse itself, before any route runs.
     const std::string reply =
         ExchangeRaw(server_->port(), "GET /api/v1/estates HTTP/1.1 extra\r\nHost: x\r\n\r\n");
 
