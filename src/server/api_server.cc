@@ -143,11 +143,14 @@ Status ApiServer::ConfigureHttp() {
                         "' does not exist");
     }
 
+    const std::size_t body_limit =
+        std::max(options_.limits.json_bytes, options_.limits.upload_bytes);
     // Runs before static files too, so their paths get the same checks.
     http.set_pre_routing_handler(
-        [this](const httplib::Request& request, httplib::Response& response) {
-            return router_->Screen(request, response) ? httplib::Server::HandlerResponse::Handled
-                                                      : httplib::Server::HandlerResponse::Unhandled;
+        [this, body_limit](const httplib::Request& request, httplib::Response& response) {
+            return router_->Screen(request, body_limit, response)
+                       ? httplib::Server::HandlerResponse::Handled
+                       : httplib::Server::HandlerResponse::Unhandled;
         });
     // Every method goes to the router, which matches the routes and returns 404 and 405 itself.
     auto handle = [this](const httplib::Request& request, httplib::Response& response) {
@@ -162,8 +165,6 @@ Status ApiServer::ConfigureHttp() {
     http.set_post_routing_handler([this](const httplib::Request&, httplib::Response& response) {
         router_->TagUntagged(response);
     });
-    const std::size_t body_limit =
-        std::max(options_.limits.json_bytes, options_.limits.upload_bytes);
     http.set_error_handler(httplib::Server::HandlerWithResponse(
         [body_limit](const httplib::Request& request, httplib::Response& response) {
             Router::FillLibraryError(request, response, body_limit);

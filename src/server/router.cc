@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include <cctype>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -90,6 +91,28 @@ Status CheckFraming(const httplib::Request& http) {
         return InvalidArgument("a " + http.method + " request must not have a body");
     }
     return Status::Ok();
+}
+
+std::string BodyLimitMessage(std::size_t body_limit) {
+    return fmt::format(
+        "the request body is over the server's limit of {} bytes (menjin serve "
+        "--max-upload-mib and --max-json-kib set it)",
+        body_limit);
+}
+
+// Returns kTooLarge when the declared Content-Length (digits only, as CheckFraming ensures) is
+// over `body_limit`. Checked before the body is read, so the worker does not wait for bytes
+// that it would throw away.
+Status CheckDeclaredLength(const httplib::Request& http, std::size_t body_limit) {
+    if (!http.has_header("Content-Length"))
+        return Status::Ok();
+    const std::string length = http.get_header_value("Content-Length");
+    unsigned long long declared = 0;
+    const auto [end, error] =
+        std::from_chars(length.data(), length.data() + length.size(), declared);
+    if (error == std::errc() && end == length.data() + length.size() && declared <= body_limit)
+        return Status::Ok();
+    return Status(ErrorCode::kTooLarge, BodyLimitMessage(body_limit));
 }
 
 // Returns an error for escapes in the raw path that cpp-httplib decodes before routing. An
@@ -252,10 +275,13 @@ void Router::TagUntagged(httplib::Response& response) {
         response.set_header("X-Request-Id", fmt::format("r{}", next_request_.fetch_add(1)));
 }
 
-bool Router::Screen(const httplib::Request& http, httplib::Response& response) {
+bool Router::Screen(const httplib::Request& http, std::size_t body_limit,
+                    httplib::Response& response) {
     Status status = CheckFraming(http);
     if (status.ok())
         status = CheckRawPath(http);
+    if (status.ok())
+        status = CheckDeclaredLength(http, body_limit);
     if (status.ok())
         return false;
     const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));
@@ -380,10 +406,7 @@ void Router::FillLibraryError(const httplib::Request& request, httplib::Response
     if (response.status == 414)
         message = "the URL is too long";
     if (response.status == 413)
-        message = fmt::format(
-            "the request body is over the server's limit of {} bytes (menjin serve "
-            "--max-upload-mib and --max-json-kib set it)",
-            body_limit);
+        message = BodyLimitMessage(body_limit);
     if (response.status >= 500)
         message = "internal error while reading the request; the server log has the details";
     MENJIN_LOG_INFO("http: {} {} -> {} {}", request.method, LoggablePath(request.path),

@@ -244,6 +244,24 @@ TEST_F(HardeningTest, LibraryErrorsCarryRequestId) {
     EXPECT_NE(reply.find("X-Request-Id: r"), std::string::npos) << reply;
 }
 
+TEST_F(HardeningTest, DeclaredOversizeBodyIsRejectedAtOnce) {
+    // No body follows the headers: the 413 must not wait for it.
+    for (const std::string length : {"99999999999", "18446744073709551616"}) {
+        const auto start = std::chrono::steady_clock::now();
+        const std::string reply = ExchangeRaw(server_->port(),
+                                              "POST /api/v1/auth/login HTTP/1.1\r\n"
+                                              "Host: 127.0.0.1\r\n"
+                                              "Content-Type: application/json\r\n"
+                                              "Content-Length: " +
+                                                  length + "\r\n\r\n");
+        const auto waited = std::chrono::steady_clock::now() - start;
+
+        EXPECT_NE(reply.find("HTTP/1.1 413"), std::string::npos) << length << ": " << reply;
+        EXPECT_NE(reply.find("over the server's limit"), std::string::npos) << length;
+        EXPECT_LT(waited, std::chrono::seconds(2)) << length;
+    }
+}
+
 TEST_F(HardeningTest, ResponsesForbidFraming) {
     HttpResult result = server_->Send(Who::kAdmin, "GET", "/api/v1/estates");
     ASSERT_EQ(result.status, 200) << result.body;
