@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -29,7 +30,8 @@ using Clock = std::chrono::steady_clock;
 
 struct BenchFlags {
     EngineFlags engine;
-    std::string images_dir = MENJIN_DEFAULT_BENCH_IMAGES;
+    // Empty means the shared photo set's identities/ when it is there, else the test photos.
+    std::string images_dir;
     int max_images = 60;
     int min_samples = 120;
 };
@@ -56,14 +58,34 @@ nlohmann::json Summary(const std::vector<double>& values) {
             {"samples", values.size()}};
 }
 
-// Returns JPEG-encoded 640x480 frames made from the photos under `folder`.
-std::vector<std::vector<std::uint8_t>> MakeFrames(const fs::path& folder, int max_images) {
+std::string DefaultImagesDir() {
+    const fs::path identities = fs::path(MENJIN_DEFAULT_FACES_DIR) / "identities";
+    std::error_code error;
+    return fs::is_directory(identities, error) ? identities.string() : MENJIN_DEFAULT_BENCH_IMAGES;
+}
+
+// Lists the regular files under `folder`, sorted. Subfolders that cannot be read are skipped.
+Result<std::vector<fs::path>> ListFiles(const fs::path& folder) {
+    std::error_code error;
+    fs::recursive_directory_iterator it(folder, fs::directory_options::skip_permission_denied,
+                                        error);
     std::vector<fs::path> files;
-    for (const auto& entry : fs::recursive_directory_iterator(folder)) {
-        if (entry.is_regular_file())
-            files.push_back(entry.path());
+    for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+        std::error_code type_error;
+        if (it->is_regular_file(type_error))
+            files.push_back(it->path());
+    }
+    if (error) {
+        return Status(ErrorCode::kIoError,
+                      "cannot read image folder '" + folder.string() + "': " + error.message());
     }
     std::sort(files.begin(), files.end());
+    return files;
+}
+
+// Returns JPEG-encoded 640x480 frames made from the photos under `folder`.
+Result<std::vector<std::vector<std::uint8_t>>> MakeFrames(const fs::path& folder, int max_images) {
+    MENJIN_ASSIGN_OR_RETURN(std::vector<fs::path> files, ListFiles(folder));
     std::vector<std::vector<std::uint8_t>> frames;
     for (const fs::path& file : files) {
         if (static_cast<int>(frames.size()) >= max_images)
@@ -73,8 +95,11 @@ std::vector<std::vector<std::uint8_t>> MakeFrames(const fs::path& folder, int ma
             continue;
         const cv::Mat& photo = image->bgr;
         const double scale = std::min(640.0 / photo.cols, 480.0 / photo.rows);
+        // A very thin photo (1x5000) still gets at least one pixel across.
+        const cv::Size size(std::clamp(cvRound(photo.cols * scale), 1, 640),
+                            std::clamp(cvRound(photo.rows * scale), 1, 480));
         cv::Mat resized;
-        cv::resize(photo, resized, cv::Size(), scale, scale, cv::INTER_AREA);
+        cv::resize(photo, resized, size, 0, 0, cv::INTER_AREA);
         cv::Mat frame(480, 640, CV_8UC3, cv::Scalar::all(128));
         resized.copyTo(frame(cv::Rect((640 - resized.cols) / 2, (480 - resized.rows) / 2,
                                       resized.cols, resized.rows)));
@@ -90,6 +115,7 @@ Status TimeFrames(FacePipeline& pipeline, const std::vector<std::vector<std::uin
     FaceEmbedder& embedder = pipeline.embedder(0);
     const AlignmentTemplate& tmpl = embedder.alignment_template();
     while (static_cast<int>(times.total.size()) < min_samples) {
+        const std::size_t timed_before = times.total.size();
         for (const auto& bytes : frames) {
             auto start = Clock::now();
             MENJIN_ASSIGN_OR_RETURN(DecodedImage image,
@@ -111,6 +137,11 @@ Status TimeFrames(FacePipeline& pipeline, const std::vector<std::vector<std::uin
             const double embed = Elapsed(start);
             times.embed.push_back(embed);
             times.total.push_back(detect + align + embed);
+        }
+        if (times.total.size() == timed_before) {
+            return Status(ErrorCode::kFailedPrecondition,
+                          "no face found in any of the " + std::to_string(frames.size()) +
+                              " frames: use photos that show one face clearly");
         }
     }
     return Status::Ok();
@@ -142,29 +173,41 @@ Result<nlohmann::json> BenchConfiguration(const Engine& engine,
     return result;
 }
 
+// Returns the frames of the photos under `images_dir`, or prints why there are none.
+std::optional<std::vector<std::vector<std::uint8_t>>> LoadFrames(const std::string& images_dir,
+                                                                 int max_images) {
+    std::error_code error;
+    if (!fs::is_directory(images_dir, error)) {
+        std::cerr << "menjin bench: image folder '" << images_dir << "' "
+                  << (fs::exists(images_dir, error) ? "is not a folder" : "not found")
+                  << ": pass --images with a folder of photos\n";
+        return std::nullopt;
+    }
+    Result<std::vector<std::vector<std::uint8_t>>> frames = MakeFrames(images_dir, max_images);
+    if (!frames.ok()) {
+        std::cerr << "menjin bench: " << frames.status().message() << "\n";
+        return std::nullopt;
+    }
+    if (frames->empty()) {
+        std::cerr << "menjin bench: no decodable photos under '" << images_dir << "'\n";
+        return std::nullopt;
+    }
+    return std::move(frames).value();
+}
+
 int RunBench(const BenchFlags& flags) {
     Result<Engine> engine = LoadEngine(flags.engine);
     if (!engine.ok()) {
         std::cerr << "menjin bench: " << engine.status().message() << "\n";
         return 2;
     }
-    if (!fs::is_directory(flags.images_dir)) {
-        std::cerr << "menjin bench: image folder '" << flags.images_dir << "' not found\n";
+    const std::string images_dir = flags.images_dir.empty() ? DefaultImagesDir() : flags.images_dir;
+    const auto frames = LoadFrames(images_dir, flags.max_images);
+    if (!frames)
         return 2;
-    }
-    const auto frames = MakeFrames(flags.images_dir, flags.max_images);
-    if (frames.empty()) {
-        std::cerr << "menjin bench: no decodable photos under '" << flags.images_dir << "'\n";
-        return 2;
-    }
-    Result<nlohmann::json> main_run = BenchConfiguration(*engine, frames, flags.min_samples);
-    Engine other = *engine;
-    other.options.range = engine->options.range == DetectorRange::kFull ? DetectorRange::kShort
-                                                                        : DetectorRange::kFull;
-    Result<nlohmann::json> other_run = BenchConfiguration(other, frames, flags.min_samples);
-    if (!main_run.ok() || !other_run.ok()) {
-        Status failed = main_run.ok() ? other_run.status() : main_run.status();
-        std::cerr << "menjin bench: " << failed.message() << "\n";
+    Result<nlohmann::json> main_run = BenchConfiguration(*engine, *frames, flags.min_samples);
+    if (!main_run.ok()) {
+        std::cerr << "menjin bench: " << main_run.status().message() << "\n";
         return 1;
     }
     nlohmann::json out = *main_run;
@@ -172,16 +215,29 @@ int RunBench(const BenchFlags& flags) {
     // vision/cpu_kernels.h).
     out["opencv_cpu_features"] = cv::getCPUFeaturesLine();
     out["frame"] = "640x480";
-    out["frames"] = frames.size();
-    out["images"] = flags.images_dir;
+    out["frames"] = frames->size();
+    out["images"] = images_dir;
     out["mode"] = flags.engine.mode;
     out["detector_range"] = flags.engine.range;
+
+    // The other detector range is reported beside, or why it could not be timed (the short
+    // range finds no face in a folder of group photos, for example).
+    Engine other = *engine;
+    other.options.range = engine->options.range == DetectorRange::kFull ? DetectorRange::kShort
+                                                                        : DetectorRange::kFull;
     const std::string other_name = other.options.range == DetectorRange::kShort ? "short" : "full";
-    out["other_range"] = {{"detector_range", other_name},
-                          {"detect", (*other_run)["stages"]["detect"]},
-                          {"total_median_ms_1_thread", (*other_run)["total_median_ms_1_thread"]},
-                          {"total_median_ms_all_cores", (*other_run)["total_median_ms_all_cores"]},
-                          {"faces_found_per_frame", (*other_run)["faces_found_per_frame"]}};
+    Result<nlohmann::json> other_run = BenchConfiguration(other, *frames, flags.min_samples);
+    if (!other_run.ok()) {
+        out["other_range"] = {{"detector_range", other_name},
+                              {"error", other_run.status().message()}};
+    } else {
+        out["other_range"] = {
+            {"detector_range", other_name},
+            {"detect", (*other_run)["stages"]["detect"]},
+            {"total_median_ms_1_thread", (*other_run)["total_median_ms_1_thread"]},
+            {"total_median_ms_all_cores", (*other_run)["total_median_ms_all_cores"]},
+            {"faces_found_per_frame", (*other_run)["faces_found_per_frame"]}};
+    }
     PrintJson(out);
     return 0;
 }
@@ -194,7 +250,9 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
         "bench", "Time decode, detect, align and embed on 640x480 frames; prints one JSON object");
     AddEngineFlags(command, &flags->engine);
     command->add_option("--images", flags->images_dir,
-                        "Folder of photos to build frames from (searched recursively)");
+                        "Folder of photos to build frames from, searched recursively (default: "
+                        "identities/ of the shared photo set when present, else the test photos "
+                        "of the source tree)");
     command->add_option("--max-images", flags->max_images, "Use at most this many photos")
         ->check(CLI::PositiveNumber);
     command->add_option("--samples", flags->min_samples, "Minimum timed frames per run")

@@ -50,5 +50,4 @@ Result<UnixSeconds> ParseTimeFlag(const std::string& text, UnixSeconds fallback,
 // Splits "a,b,c" into its non-empty parts.
 std::vector<std::string> SplitCommas(const std::string& text);
 
-
 }  // namespace menjin::cli

@@ -1,5 +1,8 @@
 #include "cli/engine_setup.h"
 
+#include <charconv>
+#include <cmath>
+
 #include "vision/face_selection.h"
 
 namespace menjin::cli {
@@ -21,9 +24,23 @@ void AddEngineFlags(CLI::App* command, EngineFlags* flags) {
     command
         ->add_option("--detector-score", flags->detector_score,
                      "Minimum detector confidence, 0 to 1")
-        ->check(CLI::Range(0.0, 1.0));
+        ->check(FiniteNumber() & CLI::Range(0.0, 1.0));
     command->add_option("--min-face", flags->min_face_px, "Minimum face box width in image pixels")
         ->check(CLI::PositiveNumber);
+}
+
+const CLI::Validator& FiniteNumber() {
+    static const CLI::Validator kFinite(
+        [](std::string& text) -> std::string {
+            double value = 0;
+            const char* end = text.data() + text.size();
+            const auto [stop, error] = std::from_chars(text.data(), end, value);
+            if (error != std::errc() || stop != end)
+                return "'" + text + "' is not a number";
+            return std::isfinite(value) ? "" : "'" + text + "' is not a finite number";
+        },
+        "FINITE");
+    return kFinite;
 }
 
 Result<Engine> LoadEngine(const EngineFlags& flags) {

@@ -21,6 +21,9 @@ struct EngineFlags {
     float min_face_px = 20;
 };
 
+// Option check that rejects NaN and infinity, which CLI11's range checks let through.
+const CLI::Validator& FiniteNumber();
+
 // Adds --models, --mode, --range, --detector-score and --min-face to `command`.
 void AddEngineFlags(CLI::App* command, EngineFlags* flags);
 

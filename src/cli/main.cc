@@ -1,4 +1,7 @@
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 
@@ -10,6 +13,7 @@
 #include "common/log.h"
 
 int main(int argc, char** argv) {
+    menjin::cli::OccupyStandardStreams();
     menjin::cli::RestartWithTunedEnvironment(argv);
     CLI::App app{"menjin: face-recognition access control for public rental housing"};
     app.require_subcommand(1);
@@ -48,7 +52,13 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e) == 0 ? 0 : 2;
+        exit_code = app.exit(e) == 0 ? 0 : 2;
+    }
+    // Output lost to a full disk or a closed pipe is an error, not a success.
+    std::cout.flush();
+    if (!std::cout || std::fflush(stdout) != 0) {
+        std::cerr << "menjin: cannot write standard output: " << std::strerror(errno) << "\n";
+        return exit_code == 0 ? 1 : exit_code;
     }
     return exit_code;
 }

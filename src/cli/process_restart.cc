@@ -1,10 +1,13 @@
 #include "cli/process_restart.h"
 
+#include <fcntl.h>
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 namespace menjin::cli {
@@ -39,9 +42,29 @@ std::vector<EnvironmentChange> PlanEnvironment(const CpuIdentity& cpu, const cha
     return changes;
 }
 
+void OccupyStandardStreams() {
+    for (int fd = 0; fd <= 2; ++fd) {
+        if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+            continue;
+        // open() returns the lowest free descriptor, which is `fd`.
+        const int opened = ::open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (opened != fd && opened != -1)
+            ::close(opened);
+    }
+}
+
 void RestartWithTunedEnvironment(char** argv) {
     // A setuid or setcap process gets GLIBC_TUNABLES filtered, so it would restart forever.
     if (::getauxval(AT_SECURE) != 0)
+        return;
+    // Started as `ld.so PROGRAM`, the process is the loader itself, which has no interpreter
+    // (AT_BASE is 0), and /proc/self/exe would restart the loader without the program.
+    if (::getauxval(AT_BASE) == 0)
+        return;
+    // The program's own path, so the restarted process keeps its name (not "exe").
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error)
         return;
     const std::vector<EnvironmentChange> changes = PlanEnvironment(
         IdentifyCpu(), std::getenv("GLIBC_TUNABLES"), std::getenv("OPENCV_CPU_DISABLE"));
@@ -51,7 +74,7 @@ void RestartWithTunedEnvironment(char** argv) {
         if (::setenv(change.name.c_str(), change.value.c_str(), 1) != 0)
             return;
     }
-    ::execv("/proc/self/exe", argv);
+    ::execv(self.c_str(), argv);
 }
 
 }  // namespace menjin::cli

@@ -23,10 +23,15 @@ struct EnvironmentChange {
 std::vector<EnvironmentChange> PlanEnvironment(const CpuIdentity& cpu, const char* tunables,
                                                const char* opencv_disable);
 
+// Opens /dev/null on any of the standard descriptors 0-2 that is closed, so that a file the
+// process opens later (a database, a lock file) never becomes its standard output.
+void OccupyStandardStreams();
+
 // Sets the planned variables and restarts the process once with the same arguments, through
-// /proc/self/exe. The restarted process finds nothing left to set and carries on. A setuid or
-// setcap process (where glibc drops GLIBC_TUNABLES) and a failed restart carry on unchanged.
-// Call it first in main, before any thread starts.
+// the file that /proc/self/exe names. The restarted process finds nothing left to set and
+// carries on. A setuid or setcap process (where glibc drops GLIBC_TUNABLES), a process started
+// through the dynamic loader, and a failed restart carry on unchanged. Call it first in main,
+// before any thread starts.
 void RestartWithTunedEnvironment(char** argv);
 
 }  // namespace menjin::cli

@@ -113,7 +113,9 @@ void LogStart(const ServeFlags& flags, const ApiServer& server) {
         flags.listen.substr(0, flags.listen.rfind(':')), server.port(), flags.threads,
         flags.data.pipelines, model_dir.string(), models);
     const std::filesystem::path console = ResolveConsoleDir(flags.static_dir);
-    if (console.empty()) {
+    if (flags.static_dir == kNoConsole) {
+        MENJIN_LOG_INFO("server: no web console is served (--static none)");
+    } else if (console.empty()) {
         MENJIN_LOG_INFO(
             "server: no web console is served (build it with scripts/setup.sh or "
             "pass --static DIR)");

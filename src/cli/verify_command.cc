@@ -69,9 +69,11 @@ void AddVerifyCommand(CLI::App& app, int* exit_code) {
     CLI::App* command = app.add_subcommand(
         "verify", "Compare the main faces of two photos and print similarity and verdict");
     AddEngineFlags(command, &flags->engine);
-    command->add_option("--threshold", flags->threshold,
-                        "Similarity at or above which the faces are the same person (default: "
-                        "the calibrated threshold for a false accept rate of 1e-3)");
+    command
+        ->add_option("--threshold", flags->threshold,
+                     "Similarity at or above which the faces are the same person (default: "
+                     "the calibrated threshold for a false accept rate of 1e-3)")
+        ->check(FiniteNumber());
     command->add_option("image_a", flags->image_a, "First photo")->required();
     command->add_option("image_b", flags->image_b, "Second photo")->required();
     command->callback([flags, exit_code] { *exit_code = RunVerify(*flags); });

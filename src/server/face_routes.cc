@@ -29,6 +29,12 @@ Result<std::string> UploadedPhoto(const ApiRequest& request) {
         if (!request.http.has_file("photo")) {
             return InvalidArgument("the multipart upload has no part named 'photo'", "photo");
         }
+        const std::size_t parts = request.http.files.count("photo");
+        if (parts > 1) {
+            return InvalidArgument("the multipart upload has " + std::to_string(parts) +
+                                       " parts named 'photo': send one photo per enrolment",
+                                   "photo");
+        }
         return request.http.get_file_value("photo").content;
     }
     if (!IsImageType(request.http.get_header_value("Content-Type"))) {

@@ -60,6 +60,40 @@ int ParseHeightStep(const json& input, const ModelSpec& spec) {
     return step;
 }
 
+// Largest input side accepted, far above any face model's input.
+constexpr int kMaxInputSide = 4096;
+// Largest magnitude a preprocessed pixel may reach. Usual models give values within a few
+// hundred, and an extreme std would turn every pixel into infinity or zero.
+constexpr double kMaxScaledPixel = 1e6;
+
+// Reads `key` of `object` as a whole number in [minimum, maximum].
+int ReadWholeNumber(const json& object, const char* key, int minimum, int maximum,
+                    const std::string& what) {
+    const json& value = object.at(key);
+    const bool whole = value.is_number_integer() && value.get<long long>() >= minimum &&
+                       value.get<long long>() <= maximum;
+    if (!whole) {
+        throw std::out_of_range(what + " is " + value.dump() + ", expected a whole number from " +
+                                std::to_string(minimum) + " to " + std::to_string(maximum));
+    }
+    return value.get<int>();
+}
+
+// Checks that std is positive and that mean and std keep every 8-bit pixel within
+// kMaxScaledPixel.
+void CheckPreprocessing(const ModelSpec& spec, const json& pre) {
+    for (int channel = 0; channel < 3; ++channel) {
+        const double std_dev = spec.std_dev[channel];
+        const double mean = spec.mean[channel];
+        const double largest = std::max(std::abs(mean), std::abs(255 - mean)) / std_dev;
+        if (!(std_dev > 0) || !std::isfinite(largest) || largest > kMaxScaledPixel) {
+            throw std::out_of_range(
+                "preprocess of '" + spec.name + "' is " + pre.dump() +
+                ", expected std above 0 and (pixel - mean) / std within 1e6 for pixels 0-255");
+        }
+    }
+}
+
 ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     ModelSpec spec;
     spec.name = entry.at("name").get<std::string>();
@@ -68,21 +102,28 @@ ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     spec.file = folder / entry.at("file").get<std::string>();
     spec.sha256 = entry.value("sha256", "");
     const json& input = entry.at("input");
-    spec.input_size = {input.at("width").get<int>(), input.at("height").get<int>()};
+    const std::string input_name = "input of '" + spec.name + "'";
+    spec.input_size = {ReadWholeNumber(input, "width", 1, kMaxInputSide, input_name + ": width"),
+                       ReadWholeNumber(input, "height", 1, kMaxInputSide, input_name + ": height")};
     spec.input_height_step = ParseHeightStep(input, spec);
-    spec.input_rgb = input.value("color", "RGB") == "RGB";
-    const json& pre = entry.value("preprocess", json::object());
+    const std::string color = input.value("color", "RGB");
+    if (color != "RGB" && color != "BGR") {
+        throw std::out_of_range(input_name + ": color is '" + color + "', expected RGB or BGR");
+    }
+    spec.input_rgb = color == "RGB";
+    const json pre = entry.value("preprocess", json::object());
+    if (!pre.is_object()) {
+        throw std::out_of_range("preprocess of '" + spec.name + "' is " + pre.dump() +
+                                ", expected an object with mean and std");
+    }
     spec.mean = pre.contains("mean") ? ToScalar(pre["mean"]) : cv::Scalar(0, 0, 0);
     spec.std_dev = pre.contains("std") ? ToScalar(pre["std"]) : cv::Scalar(1, 1, 1);
-    for (int channel = 0; channel < 3; ++channel) {
-        if (!(std::abs(spec.std_dev[channel]) > 0) || !std::isfinite(spec.std_dev[channel])) {
-            throw std::out_of_range("preprocess.std of '" + spec.name + "' is " +
-                                    pre["std"].dump() +
-                                    ", expected three finite numbers other than 0");
-        }
-    }
+    CheckPreprocessing(spec, pre);
     spec.alignment = entry.value("alignment", "");
-    spec.output_dim = entry.value("output_dim", 0);
+    if (entry.contains("output_dim")) {
+        spec.output_dim = ReadWholeNumber(entry, "output_dim", spec.role == "embedder" ? 1 : 0,
+                                          65536, "output_dim of '" + spec.name + "'");
+    }
     if (entry.contains("outputs")) {
         for (const auto& [role, name] : entry["outputs"].items()) {
             spec.outputs[role] = name.get<std::string>();
@@ -100,12 +141,20 @@ ModelSpec ParseModel(const json& entry, const fs::path& folder) {
 AlignmentTemplate ParseTemplate(const std::string& name, const json& entry) {
     AlignmentTemplate tmpl;
     tmpl.name = name;
-    tmpl.size = {entry.at("width").get<int>(), entry.at("height").get<int>()};
+    tmpl.size = {
+        ReadWholeNumber(entry, "width", 1, kMaxInputSide, "template " + name + ": width"),
+        ReadWholeNumber(entry, "height", 1, kMaxInputSide, "template " + name + ": height")};
     const json& points = entry.at("points");
     if (points.size() != 4)
         throw std::out_of_range("template " + name + " needs 4 points");
     for (std::size_t i = 0; i < 4; ++i) {
         tmpl.points[i] = {points[i].at(0).get<float>(), points[i].at(1).get<float>()};
+    }
+    // The eyes must be apart, or no similarity transform can map a face onto the template.
+    const cv::Point2f eyes = tmpl.points[1] - tmpl.points[0];
+    if (std::hypot(eyes.x, eyes.y) < 1) {
+        throw std::out_of_range("template " + name +
+                                ": the two eye points are less than 1 pixel apart");
     }
     return tmpl;
 }

@@ -269,6 +269,95 @@ TEST(MenjinCommandTest, RestartPicksOpenCvKernelsForThisProcessor) {
     }
 }
 
+TEST(BenchCommandTest, PhotosWithoutFacesFail) {
+    // A flat grey photo gives the detector nothing, so there is nothing to time.
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+    const fs::path photos = scratch.path() / "photos";
+    fs::create_directory(photos);
+    cv::imwrite((photos / "grey.png").string(), cv::Mat(200, 200, CV_8UC3, cv::Scalar::all(128)));
+
+    const CommandResult result = RunMenjin(
+        {"bench", "--models", models.string(), "--images", photos.string(), "--samples", "2"},
+        scratch);
+
+    EXPECT_EQ(result.exit_code, 1);
+    EXPECT_THAT(result.err, HasSubstr("no face found in any of the 1 frames"));
+    EXPECT_EQ(result.out, "");
+}
+
+TEST(BenchCommandTest, ImagesMustBeAFolder) {
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+
+    const CommandResult result = RunMenjin(
+        {"bench", "--models", models.string(), "--images", Astronaut().string()}, scratch);
+
+    EXPECT_EQ(result.exit_code, 2);
+    EXPECT_THAT(result.err, HasSubstr("is not a folder"));
+}
+
+TEST(MenjinCommandTest, LostOutputIsAnError) {
+    TempDir scratch;
+    const fs::path err = scratch.path() / "stderr.txt";
+    const std::string command =
+        ShellQuoted(MENJIN_EXECUTABLE) + " --version >/dev/full 2>" + ShellQuoted(err.string());
+
+    const int status = std::system(command.c_str());
+
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 1);
+    EXPECT_THAT(ReadFile(err), HasSubstr("cannot write standard output"));
+}
+
+TEST(MenjinCommandTest, ClosedStdoutNeverReachesDataFiles) {
+    // With descriptor 1 closed, the next file opened (the data folder's lock) would get it.
+    TempDir scratch;
+    const fs::path data = scratch.path() / "data";
+    const std::string menjin = ShellQuoted(MENJIN_EXECUTABLE);
+    const std::string folder = ShellQuoted(data.string());
+    ASSERT_EQ(std::system((menjin + " init --data " + folder + " >/dev/null 2>&1").c_str()), 0);
+
+    const int status =
+        std::system((menjin + " estate list --data " + folder + " >&- 2>/dev/null").c_str());
+
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_THAT(ReadFile(data / "menjin.lock"), Not(HasSubstr("[")));
+}
+
+TEST(MenjinCommandTest, StartThroughDynamicLoader) {
+    // Run as `ld.so menjin`, /proc/self/exe is the loader, so menjin must not restart itself.
+    const fs::path loader = "/lib64/ld-linux-x86-64.so.2";
+    if (!fs::exists(loader))
+        GTEST_SKIP() << "no " << loader << " on this system";
+    TempDir scratch;
+    const fs::path out = scratch.path() / "stdout.txt";
+    const std::string command = "env -u GLIBC_TUNABLES -u OPENCV_CPU_DISABLE " + loader.string() +
+                                " " + ShellQuoted(MENJIN_EXECUTABLE) + " --version >" +
+                                ShellQuoted(out.string()) + " 2>/dev/null";
+
+    const int status = std::system(command.c_str());
+
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_THAT(ReadFile(out), HasSubstr("menjin "));
+}
+
+TEST(MenjinCommandTest, NonFiniteNumbersRejected) {
+    TempDir scratch;
+    const std::string image = Astronaut().string();
+
+    const CommandResult threshold =
+        RunMenjin({"verify", "--threshold", "nan", image, image}, scratch);
+    const CommandResult score = RunMenjin({"detect", "--detector-score", "inf", image}, scratch);
+
+    EXPECT_EQ(threshold.exit_code, 2);
+    EXPECT_THAT(threshold.err, HasSubstr("'nan' is not a finite number"));
+    EXPECT_EQ(score.exit_code, 2);
+    EXPECT_THAT(score.err, HasSubstr("'inf' is not a finite number"));
+}
+
 TEST(MenjinCommandTest, UnknownSubcommandFails) {
     TempDir scratch;
 

@@ -120,6 +120,14 @@ TEST_F(BadInputTest, UndecodableImageIs422) {
                 422, "unprocessable");
 }
 
+TEST_F(BadInputTest, TwoEnrolmentPhotosAre400) {
+    HttpResult result = server_->Upload(Who::kAdmin, "/api/v1/people/pm-staff/enrolment",
+                                        {{"photo", AstronautJpeg()}, {"photo", AstronautJpeg()}});
+
+    ExpectError(result, 400, "invalid_argument", "photo");
+    EXPECT_NE(result.body.find("2 parts named 'photo'"), std::string::npos) << result.body;
+}
+
 TEST_F(BadInputTest, UploadOverLimitIs413) {
     const std::string gate = "Bearer " + server_->Token(Who::kGate);
     const std::string huge(kUploadLimit + 4096, 'x');

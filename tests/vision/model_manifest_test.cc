@@ -222,21 +222,73 @@ TEST(ModelManifestTest, BadHeightStepIsInvalidAndNamed) {
     }
 }
 
-TEST(ModelManifestTest, ZeroStdIsInvalidAndNamed) {
-    for (const std::string std_dev : {"[0, 1, 1]", "[1, 1, 0.0]", "[1, -0.0, 1]"}) {
+// Returns a manifest with one embedder whose fields are given as JSON text.
+std::string EmbedderWith(const std::string& input, const std::string& extra) {
+    return R"({"models": [{"name": "emb", "role": "embedder", "file": "e.onnx", "input": )" +
+           input + extra + "}]}";
+}
+
+TEST(ModelManifestTest, BadPreprocessingIsInvalidAndNamed) {
+    // Zero, negative or tiny std, a mean far outside the pixel range, and a preprocess entry
+    // that is not an object.
+    const std::string input = R"({"width": 112, "height": 112})";
+    for (const std::string preprocess :
+         {R"({"mean": [0, 0, 0], "std": [0, 1, 1]})", R"({"mean": [0, 0, 0], "std": [1, 1, 0.0]})",
+          R"({"mean": [0, 0, 0], "std": [1, -0.0, 1]})",
+          R"({"mean": [0, 0, 0], "std": [-1, 1, 1]})",
+          R"({"mean": [0, 0, 0], "std": [1e-300, 1, 1]})",
+          R"({"mean": [1e308, 0, 0], "std": [1, 1, 1]})", "[1, 2]", R"("scaled")"}) {
         TempDir dir;
-        const auto path = dir.Write("manifest.json", R"({"models": [
-            {"name": "emb", "role": "embedder", "file": "e.onnx",
-             "input": {"width": 112, "height": 112},
-             "preprocess": {"mean": [0, 0, 0], "std": )" +
-                                                         std_dev + "}}]}");
 
-        Result<ModelManifest> manifest = ModelManifest::Load(path);
+        Result<ModelManifest> manifest = ModelManifest::Load(
+            dir.Write("manifest.json", EmbedderWith(input, ", \"preprocess\": " + preprocess)));
 
-        ASSERT_FALSE(manifest.ok()) << "std " << std_dev;
-        EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument) << std_dev;
-        EXPECT_THAT(manifest.status().message(), HasSubstr("preprocess.std of 'emb'")) << std_dev;
+        ASSERT_FALSE(manifest.ok()) << preprocess;
+        EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument) << preprocess;
+        EXPECT_THAT(manifest.status().message(), HasSubstr("preprocess of 'emb'")) << preprocess;
     }
+}
+
+TEST(ModelManifestTest, BadInputFieldsAreInvalidAndNamed) {
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"width": 0, "height": 112})", "width is 0"},
+        {R"({"width": 112.5, "height": 112})", "width is 112.5"},
+        {R"({"width": 1099511627776, "height": 112})", "width is 1099511627776"},
+        {R"({"width": 112, "height": -5})", "height is -5"},
+        {R"({"width": 112, "height": 112, "color": "rgb"})", "color is 'rgb'"}};
+    for (const auto& [input, expected] : cases) {
+        TempDir dir;
+
+        Result<ModelManifest> manifest =
+            ModelManifest::Load(dir.Write("manifest.json", EmbedderWith(input, "")));
+
+        ASSERT_FALSE(manifest.ok()) << input;
+        EXPECT_EQ(manifest.status().code(), ErrorCode::kInvalidArgument) << input;
+        EXPECT_THAT(manifest.status().message(), HasSubstr(expected)) << input;
+    }
+}
+
+TEST(ModelManifestTest, EmbedderNeedsPositiveOutputDim) {
+    TempDir dir;
+
+    Result<ModelManifest> manifest = ModelManifest::Load(
+        dir.Write("manifest.json",
+                  EmbedderWith(R"({"width": 112, "height": 112})", R"(, "output_dim": -1)")));
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_THAT(manifest.status().message(), HasSubstr("output_dim of 'emb' is -1"));
+}
+
+TEST(ModelManifestTest, TemplateWithMergedEyesIsInvalid) {
+    TempDir dir;
+    const auto path = dir.Write("manifest.json", R"({"models": [],
+        "alignment_templates": {"flat": {"width": 64, "height": 64,
+                                         "points": [[5, 5], [5, 5], [5, 5], [5, 5]]}}})");
+
+    Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+    ASSERT_FALSE(manifest.ok());
+    EXPECT_THAT(manifest.status().message(), HasSubstr("template flat"));
 }
 
 }  // namespace
