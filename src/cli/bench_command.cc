@@ -256,7 +256,7 @@ void AddBenchCommand(CLI::App& app, int* exit_code) {
     command->add_option("--max-images", flags->max_images, "Use at most this many photos")
         ->check(CLI::PositiveNumber);
     command->add_option("--samples", flags->min_samples, "Minimum timed frames per run")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 100000));
     command->callback([flags, exit_code] { *exit_code = RunBench(*flags); });
 }
 

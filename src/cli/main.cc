@@ -54,10 +54,15 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         exit_code = app.exit(e) == 0 ? 0 : 2;
     }
-    // Output lost to a full disk or a closed pipe is an error, not a success.
+    // Output lost to a full disk or a closed pipe is an error, not a success. The reason is
+    // known only when this last flush fails; an earlier failed write left no errno behind.
+    const bool failed_before = !std::cout;
+    errno = 0;
     std::cout.flush();
-    if (!std::cout || std::fflush(stdout) != 0) {
-        std::cerr << "menjin: cannot write standard output: " << std::strerror(errno) << "\n";
+    if (failed_before || !std::cout || std::fflush(stdout) != 0) {
+        std::cerr << "menjin: cannot write standard output"
+                  << (errno != 0 && !failed_before ? std::string(": ") + std::strerror(errno) : "")
+                  << "\n";
         return exit_code == 0 ? 1 : exit_code;
     }
     return exit_code;

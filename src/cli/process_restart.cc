@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -61,11 +62,16 @@ void RestartWithTunedEnvironment(char** argv) {
     // (AT_BASE is 0), and /proc/self/exe would restart the loader without the program.
     if (::getauxval(AT_BASE) == 0)
         return;
-    // The program's own path, so the restarted process keeps its name (not "exe").
+    // The program's own path, so the restarted process keeps its name (not "exe"). When that
+    // path no longer leads to the running file (deleted or replaced), /proc/self/exe does.
     std::error_code error;
-    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-    if (error)
-        return;
+    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    struct stat running {};
+    struct stat named {};
+    if (error || ::stat("/proc/self/exe", &running) != 0 || ::stat(self.c_str(), &named) != 0 ||
+        running.st_dev != named.st_dev || running.st_ino != named.st_ino) {
+        self = "/proc/self/exe";
+    }
     const std::vector<EnvironmentChange> changes = PlanEnvironment(
         IdentifyCpu(), std::getenv("GLIBC_TUNABLES"), std::getenv("OPENCV_CPU_DISABLE"));
     if (changes.empty())

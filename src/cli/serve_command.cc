@@ -220,6 +220,16 @@ int RunServe(const ServeFlags& flags) {
     PrintJson({{"listening", options->host + ":" + std::to_string((*server)->port())},
                {"tls", (*server)->tls()}});
     std::cout.flush();
+    if (!std::cout) {
+        // A supervisor waiting for the port would never learn it, so the server stops rather
+        // than run unreachable.
+        MENJIN_LOG_ERROR("server: cannot write the listening line to standard output; stopping");
+        (*server)->Stop();
+        scheduler.reset();
+        server->reset();
+        core->reset();
+        return 1;
+    }
     ServeUntilSignal(signals, **server, scheduler.get(), flags.data.data_dir);
     scheduler.reset();
     server->reset();

@@ -114,8 +114,8 @@ Status CheckDeclaredLength(const httplib::Request& http, std::size_t body_limit)
     unsigned long long declared = 0;
     const auto [end, error] =
         std::from_chars(length.data(), length.data() + length.size(), declared);
-    if (error == std::errc() && end == length.data() + length.size() &&
-        declared / kEarlyRejectFactor <= body_limit)
+    const unsigned long long early_limit = kEarlyRejectFactor * body_limit;
+    if (error == std::errc() && end == length.data() + length.size() && declared <= early_limit)
         return Status::Ok();
     return Status(ErrorCode::kTooLarge, BodyLimitMessage(body_limit));
 }
@@ -285,8 +285,12 @@ bool Router::Screen(const httplib::Request& http, std::size_t body_limit,
     Status status = CheckFraming(http);
     if (status.ok())
         status = CheckRawPath(http);
-    if (status.ok())
-        status = CheckDeclaredLength(http, body_limit);
+    if (status.ok()) {
+        // The route's own limit when the path names one (1 MiB for JSON routes by default).
+        const Match match = Find(http.method, http.path);
+        const std::size_t limit = match.route != nullptr ? match.route->max_body_bytes : body_limit;
+        status = CheckDeclaredLength(http, limit);
+    }
     if (status.ok())
         return false;
     const std::string request_id = fmt::format("r{}", next_request_.fetch_add(1));

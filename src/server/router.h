@@ -33,8 +33,9 @@ class Router {
     bool Matches(const Route& route, const std::string& path) const;
 
     // Rejects framing and path escapes that a proxy could read differently from this server,
-    // and a Content-Length far over `body_limit`, before any route or static file is looked up
-    // and before the body is read. Returns true when it wrote a 400 or 413 into `response`.
+    // and a Content-Length far over the route's body limit (`body_limit` for paths without a
+    // route), before any route or static file is looked up and before the body is read.
+    // Returns true when it wrote a 400 or 413 into `response`.
     bool Screen(const httplib::Request& http, std::size_t body_limit, httplib::Response& response);
 
     // Gives a response that no handler tagged (a static file, an error of the HTTP library) its

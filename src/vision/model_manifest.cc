@@ -62,9 +62,10 @@ int ParseHeightStep(const json& input, const ModelSpec& spec) {
 
 // Largest input side accepted, far above any face model's input.
 constexpr int kMaxInputSide = 4096;
-// Largest magnitude a preprocessed pixel may reach. Usual models give values within a few
-// hundred, and an extreme std would turn every pixel into infinity or zero.
-constexpr double kMaxScaledPixel = 1e6;
+// Largest magnitude a preprocessed pixel may reach. Usual models take values within about 1,
+// or raw pixels up to 255. A tiny std would saturate every pixel, and then different faces
+// give nearly the same embedding.
+constexpr double kMaxScaledPixel = 1000;
 
 // Reads `key` of `object` as a whole number in [minimum, maximum].
 int ReadWholeNumber(const json& object, const char* key, int minimum, int maximum,
@@ -79,17 +80,18 @@ int ReadWholeNumber(const json& object, const char* key, int minimum, int maximu
     return value.get<int>();
 }
 
-// Checks that std is positive and that mean and std keep every 8-bit pixel within
-// kMaxScaledPixel.
+// Checks that each mean is a pixel value, std is positive, and mean and std keep every 8-bit
+// pixel within kMaxScaledPixel.
 void CheckPreprocessing(const ModelSpec& spec, const json& pre) {
     for (int channel = 0; channel < 3; ++channel) {
         const double std_dev = spec.std_dev[channel];
         const double mean = spec.mean[channel];
         const double largest = std::max(std::abs(mean), std::abs(255 - mean)) / std_dev;
-        if (!(std_dev > 0) || !std::isfinite(largest) || largest > kMaxScaledPixel) {
-            throw std::out_of_range(
-                "preprocess of '" + spec.name + "' is " + pre.dump() +
-                ", expected std above 0 and (pixel - mean) / std within 1e6 for pixels 0-255");
+        if (!(mean >= 0 && mean <= 255) || !(std_dev > 0) || !std::isfinite(largest) ||
+            largest > kMaxScaledPixel) {
+            throw std::out_of_range("preprocess of '" + spec.name + "' is " + pre.dump() +
+                                    ", expected mean from 0 to 255, std above 0, and (pixel - "
+                                    "mean) / std within 1000 for pixels 0-255");
         }
     }
 }
@@ -150,11 +152,23 @@ AlignmentTemplate ParseTemplate(const std::string& name, const json& entry) {
     for (std::size_t i = 0; i < 4; ++i) {
         tmpl.points[i] = {points[i].at(0).get<float>(), points[i].at(1).get<float>()};
     }
-    // The eyes must be apart, or no similarity transform can map a face onto the template.
+    for (const cv::Point2f& point : tmpl.points) {
+        if (!(point.x >= 0 && point.x <= tmpl.size.width && point.y >= 0 &&
+              point.y <= tmpl.size.height)) {
+            throw std::out_of_range("template " + name + ": every point must lie inside its " +
+                                    std::to_string(tmpl.size.width) + "x" +
+                                    std::to_string(tmpl.size.height) + " pixels");
+        }
+    }
+    // The eyes must be apart and the mouth off the eye line, or the similarity transform that
+    // maps a face onto the template is degenerate.
     const cv::Point2f eyes = tmpl.points[1] - tmpl.points[0];
-    if (std::hypot(eyes.x, eyes.y) < 1) {
+    const float eye_distance = std::hypot(eyes.x, eyes.y);
+    const cv::Point2f mouth = tmpl.points[3] - tmpl.points[0];
+    if (eye_distance < 1 || std::abs(eyes.x * mouth.y - eyes.y * mouth.x) / eye_distance < 1) {
         throw std::out_of_range("template " + name +
-                                ": the two eye points are less than 1 pixel apart");
+                                ": the eye points must be at least 1 pixel apart and the "
+                                "mouth point at least 1 pixel off the eye line");
     }
     return tmpl;
 }
@@ -173,7 +187,12 @@ Result<ModelManifest> ModelManifest::Load(const fs::path& path) {
     try {
         json doc = json::parse(in);
         for (const auto& entry : doc.at("models")) {
-            manifest.models_.push_back(ParseModel(entry, path.parent_path()));
+            ModelSpec spec = ParseModel(entry, path.parent_path());
+            for (const ModelSpec& earlier : manifest.models_) {
+                if (earlier.name == spec.name)
+                    throw std::out_of_range("two models are named '" + spec.name + "'");
+            }
+            manifest.models_.push_back(std::move(spec));
         }
         const json templates = doc.value("alignment_templates", json::object());
         for (const auto& [name, entry] : templates.items()) {

@@ -8,9 +8,14 @@
 namespace menjin {
 
 Status VerifyModelFile(const ModelSpec& spec) {
-    if (!std::filesystem::exists(spec.file)) {
+    std::error_code error;
+    if (!std::filesystem::exists(spec.file, error)) {
         return NotFound("models: model file '" + spec.file.string() + "' of '" + spec.name +
                         "' not found: run the setup command");
+    }
+    if (!std::filesystem::is_regular_file(spec.file, error)) {
+        return InvalidArgument("models: model file '" + spec.file.string() + "' of '" + spec.name +
+                               "' is not a regular file");
     }
     if (!spec.sha256.empty()) {
         MENJIN_ASSIGN_OR_RETURN(std::string actual, Sha256OfFile(spec.file));
@@ -29,6 +34,13 @@ Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
         cv::dnn::Net net = cv::dnn::readNetFromONNX(spec.file.string());
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        for (const auto& [role, layer] : spec.outputs) {
+            if (net.getLayerId(layer) < 0) {
+                return InvalidArgument("models: output '" + role + "' of '" + spec.name +
+                                       "' names layer '" + layer + "', which '" +
+                                       spec.file.string() + "' does not have");
+            }
+        }
         MENJIN_LOG_INFO("models: loaded {} from {} sha256 {}", spec.name, spec.file.string(),
                         spec.sha256.empty() ? "(not given)" : spec.sha256);
         return net;

@@ -358,6 +358,33 @@ TEST(MenjinCommandTest, NonFiniteNumbersRejected) {
     EXPECT_THAT(score.err, HasSubstr("'inf' is not a finite number"));
 }
 
+TEST(MenjinCommandTest, ManifestOutputMustBeALayer) {
+    // A manifest naming an output layer the model does not have fails when the model loads,
+    // not at the first face.
+    MENJIN_REQUIRE_MODELS(models);
+    TempDir scratch;
+    const fs::path copy = scratch.path() / "models";
+    fs::create_directory(copy);
+    for (const auto& entry : fs::directory_iterator(models)) {
+        if (entry.path().extension() == ".onnx")
+            fs::create_symlink(entry.path(), copy / entry.path().filename());
+    }
+    fs::copy_file(models / "calibration.json", copy / "calibration.json");
+    nlohmann::json manifest = nlohmann::json::parse(ReadFile(models / "manifest.json"));
+    for (auto& model : manifest["models"]) {
+        if (model["name"] == "mobilefacenet")
+            model["output"] = "nope";
+    }
+    std::ofstream(copy / "manifest.json") << manifest.dump();
+
+    const CommandResult result = RunMenjin(
+        {"verify", "--models", copy.string(), Astronaut().string(), Astronaut().string()}, scratch);
+
+    EXPECT_NE(result.exit_code, 0);
+    EXPECT_THAT(result.err, HasSubstr("names layer 'nope'"));
+    EXPECT_EQ(result.out, "");
+}
+
 TEST(MenjinCommandTest, UnknownSubcommandFails) {
     TempDir scratch;
 

@@ -237,7 +237,9 @@ TEST(ModelManifestTest, BadPreprocessingIsInvalidAndNamed) {
           R"({"mean": [0, 0, 0], "std": [1, -0.0, 1]})",
           R"({"mean": [0, 0, 0], "std": [-1, 1, 1]})",
           R"({"mean": [0, 0, 0], "std": [1e-300, 1, 1]})",
-          R"({"mean": [1e308, 0, 0], "std": [1, 1, 1]})", "[1, 2]", R"("scaled")"}) {
+          R"({"mean": [1e308, 0, 0], "std": [1, 1, 1]})",
+          R"({"mean": [999000, 0, 0], "std": [1, 1, 1]})",
+          R"({"mean": [127.5, 127.5, 127.5], "std": [128, 1e-3, 128]})", "[1, 2]", R"("scaled")"}) {
         TempDir dir;
 
         Result<ModelManifest> manifest = ModelManifest::Load(
@@ -279,16 +281,33 @@ TEST(ModelManifestTest, EmbedderNeedsPositiveOutputDim) {
     EXPECT_THAT(manifest.status().message(), HasSubstr("output_dim of 'emb' is -1"));
 }
 
-TEST(ModelManifestTest, TemplateWithMergedEyesIsInvalid) {
-    TempDir dir;
-    const auto path = dir.Write("manifest.json", R"({"models": [],
-        "alignment_templates": {"flat": {"width": 64, "height": 64,
-                                         "points": [[5, 5], [5, 5], [5, 5], [5, 5]]}}})");
+TEST(ModelManifestTest, DegenerateTemplatesAreInvalid) {
+    // Merged eyes, all points on one line, and a point outside the template.
+    for (const std::string points :
+         {"[[5, 5], [5, 5], [5, 5], [5, 5]]", "[[10, 10], [50, 10], [30, 10], [20, 10]]",
+          "[[10, 20], [50, 20], [30, 30], [30, 10000000]]"}) {
+        TempDir dir;
+        const auto path = dir.Write("manifest.json", R"({"models": [],
+            "alignment_templates": {"flat": {"width": 64, "height": 64, "points": )" +
+                                                         points + "}}}");
 
-    Result<ModelManifest> manifest = ModelManifest::Load(path);
+        Result<ModelManifest> manifest = ModelManifest::Load(path);
+
+        ASSERT_FALSE(manifest.ok()) << points;
+        EXPECT_THAT(manifest.status().message(), HasSubstr("template flat")) << points;
+    }
+}
+
+TEST(ModelManifestTest, DuplicateModelNamesAreInvalid) {
+    TempDir dir;
+    const std::string model =
+        R"({"name": "emb", "role": "embedder", "file": "e.onnx", "input": {"width": 112, "height": 112}})";
+
+    Result<ModelManifest> manifest = ModelManifest::Load(
+        dir.Write("manifest.json", R"({"models": [)" + model + ", " + model + "]}"));
 
     ASSERT_FALSE(manifest.ok());
-    EXPECT_THAT(manifest.status().message(), HasSubstr("template flat"));
+    EXPECT_THAT(manifest.status().message(), HasSubstr("two models are named 'emb'"));
 }
 
 }  // namespace
