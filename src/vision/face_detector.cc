@@ -36,7 +36,19 @@ Result<std::unique_ptr<FaceDetector>> CreateFaceDetector(const ModelSpec& spec,
                                "' is not supported (blazeface, yunet)");
     }
     MENJIN_ASSIGN_OR_RETURN(cv::dnn::Net net, LoadOnnxNet(spec));
-    return std::unique_ptr<FaceDetector>(new BlazeFaceDetector(std::move(net), spec, options));
+    auto detector =
+        std::unique_ptr<FaceDetector>(new BlazeFaceDetector(std::move(net), spec, options));
+    // One pass over a black frame of the manifest's input size, so that a size or output the
+    // network cannot produce fails here and not at the first face.
+    Result<std::vector<DetectedFace>> probe =
+        detector->Detect(cv::Mat(spec.input_size, CV_8UC3, cv::Scalar::all(0)));
+    if (!probe.ok()) {
+        return InvalidArgument("models: detector '" + spec.name + "' does not run at its " +
+                               std::to_string(spec.input_size.width) + "x" +
+                               std::to_string(spec.input_size.height) +
+                               " input: " + probe.status().message());
+    }
+    return detector;
 }
 
 }  // namespace menjin

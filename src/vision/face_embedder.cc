@@ -29,7 +29,18 @@ Result<std::unique_ptr<FaceEmbedder>> FaceEmbedder::Create(const ModelManifest& 
             std::to_string(spec.input_size.width) + "x" + std::to_string(spec.input_size.height));
     }
     MENJIN_ASSIGN_OR_RETURN(cv::dnn::Net net, LoadOnnxNet(spec));
-    return std::unique_ptr<FaceEmbedder>(new FaceEmbedder(std::move(net), spec, tmpl));
+    auto embedder = std::unique_ptr<FaceEmbedder>(new FaceEmbedder(std::move(net), spec, tmpl));
+    // One pass over a grey crop, so that a wrong output_dim or input size fails here and not at
+    // the first face.
+    Result<cv::Mat> probe =
+        embedder->EmbedAligned({cv::Mat(spec.input_size, CV_8UC3, cv::Scalar::all(128))}, false);
+    if (!probe.ok()) {
+        return InvalidArgument("models: embedder '" + spec.name +
+                               "' does not run as the "
+                               "manifest describes it: " +
+                               probe.status().message());
+    }
+    return embedder;
 }
 
 Result<cv::Mat> FaceEmbedder::Embed(const cv::Mat& bgr, const std::vector<DetectedFace>& faces,

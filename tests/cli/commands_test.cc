@@ -5,8 +5,10 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
@@ -358,11 +360,10 @@ TEST(MenjinCommandTest, NonFiniteNumbersRejected) {
     EXPECT_THAT(score.err, HasSubstr("'inf' is not a finite number"));
 }
 
-TEST(MenjinCommandTest, ManifestOutputMustBeALayer) {
-    // A manifest naming an output layer the model does not have fails when the model loads,
-    // not at the first face.
-    MENJIN_REQUIRE_MODELS(models);
-    TempDir scratch;
+// Makes a model folder in `scratch` that links the ONNX files of `models` and holds a copy of
+// its manifest with `change` applied to the model named `name`.
+fs::path ModelsWithChange(const fs::path& models, const TempDir& scratch, const std::string& name,
+                          const std::function<void(nlohmann::json&)>& change) {
     const fs::path copy = scratch.path() / "models";
     fs::create_directory(copy);
     for (const auto& entry : fs::directory_iterator(models)) {
@@ -372,17 +373,41 @@ TEST(MenjinCommandTest, ManifestOutputMustBeALayer) {
     fs::copy_file(models / "calibration.json", copy / "calibration.json");
     nlohmann::json manifest = nlohmann::json::parse(ReadFile(models / "manifest.json"));
     for (auto& model : manifest["models"]) {
-        if (model["name"] == "mobilefacenet")
-            model["output"] = "nope";
+        if (model["name"] == name)
+            change(model);
     }
     std::ofstream(copy / "manifest.json") << manifest.dump();
+    return copy;
+}
 
-    const CommandResult result = RunMenjin(
-        {"verify", "--models", copy.string(), Astronaut().string(), Astronaut().string()}, scratch);
+TEST(MenjinCommandTest, ManifestMistakesFailAtLoad) {
+    // An output that is not a layer, a wrong output_dim and an input size the detector cannot
+    // run all fail when the models load, not at the first face.
+    MENJIN_REQUIRE_MODELS(models);
+    const std::vector<std::tuple<std::string, std::function<void(nlohmann::json&)>, std::string>>
+        cases = {{"mobilefacenet", [](nlohmann::json& m) { m["output"] = "nope"; },
+                  "names layer 'nope'"},
+                 {"mobilefacenet", [](nlohmann::json& m) { m["output_dim"] = 7; },
+                  "does not run as the manifest describes it"},
+                 {"blazeface",
+                  [](nlohmann::json& m) {
+                      m["input"]["width"] = 8;
+                      m["input"]["height"] = 8;
+                      m["input"].erase("height_step");
+                  },
+                  "does not run at its 8x8 input"}};
+    for (const auto& [name, change, expected] : cases) {
+        TempDir scratch;
+        const fs::path copy = ModelsWithChange(models, scratch, name, change);
 
-    EXPECT_NE(result.exit_code, 0);
-    EXPECT_THAT(result.err, HasSubstr("names layer 'nope'"));
-    EXPECT_EQ(result.out, "");
+        const CommandResult result = RunMenjin(
+            {"verify", "--models", copy.string(), Astronaut().string(), Astronaut().string()},
+            scratch);
+
+        EXPECT_NE(result.exit_code, 0) << expected;
+        EXPECT_THAT(result.err, HasSubstr(expected));
+        EXPECT_EQ(result.out, "") << expected;
+    }
 }
 
 TEST(MenjinCommandTest, UnknownSubcommandFails) {
