@@ -29,6 +29,22 @@ std::optional<std::string> HugePageTunables(const char* current) {
     return value;
 }
 
+// Returns the path of the running program, so that a restarted process keeps its name (not
+// "exe"). When that path no longer leads to the running file (deleted or replaced), returns
+// /proc/self/exe, which does.
+std::filesystem::path RunningProgram() {
+    const std::filesystem::path fallback = "/proc/self/exe";
+    std::error_code error;
+    const std::filesystem::path named = std::filesystem::read_symlink(fallback, error);
+    struct stat running {};
+    struct stat found {};
+    if (error || ::stat(fallback.c_str(), &running) != 0 || ::stat(named.c_str(), &found) != 0 ||
+        running.st_dev != found.st_dev || running.st_ino != found.st_ino) {
+        return fallback;
+    }
+    return named;
+}
+
 }  // namespace
 
 std::vector<EnvironmentChange> PlanEnvironment(const CpuIdentity& cpu, const char* tunables,
@@ -62,16 +78,6 @@ void RestartWithTunedEnvironment(char** argv) {
     // (AT_BASE is 0), and /proc/self/exe would restart the loader without the program.
     if (::getauxval(AT_BASE) == 0)
         return;
-    // The program's own path, so the restarted process keeps its name (not "exe"). When that
-    // path no longer leads to the running file (deleted or replaced), /proc/self/exe does.
-    std::error_code error;
-    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
-    struct stat running {};
-    struct stat named {};
-    if (error || ::stat("/proc/self/exe", &running) != 0 || ::stat(self.c_str(), &named) != 0 ||
-        running.st_dev != named.st_dev || running.st_ino != named.st_ino) {
-        self = "/proc/self/exe";
-    }
     const std::vector<EnvironmentChange> changes = PlanEnvironment(
         IdentifyCpu(), std::getenv("GLIBC_TUNABLES"), std::getenv("OPENCV_CPU_DISABLE"));
     if (changes.empty())
@@ -80,7 +86,7 @@ void RestartWithTunedEnvironment(char** argv) {
         if (::setenv(change.name.c_str(), change.value.c_str(), 1) != 0)
             return;
     }
-    ::execv(self.c_str(), argv);
+    ::execv(RunningProgram().c_str(), argv);
 }
 
 }  // namespace menjin::cli

@@ -100,16 +100,12 @@ std::string BodyLimitMessage(std::size_t body_limit) {
         body_limit);
 }
 
-// Returns kTooLarge when the declared Content-Length (digits only, as CheckFraming ensures) is
-// over kEarlyRejectFactor times `body_limit`. Such a request is rejected before its body is
-// read, so a worker neither waits for bytes that never come nor reads gigabytes to discard
-// them. A body that is merely over the limit is still read and discarded by the HTTP library,
-// because a client that sends its whole body before reading (no Expect: 100-continue) would
-// otherwise see a reset connection instead of the 413.
+// Returns kTooLarge when the request's Content-Length (present and all digits, as CheckFraming
+// ensures) is over kEarlyRejectFactor times `body_limit`, before the body is read. A body only
+// a little over the limit is left to the HTTP library, which reads it before its 413, because
+// a client that sends without Expect: 100-continue would otherwise see a reset connection.
 Status CheckDeclaredLength(const httplib::Request& http, std::size_t body_limit) {
     constexpr unsigned long long kEarlyRejectFactor = 16;
-    if (!http.has_header("Content-Length"))
-        return Status::Ok();
     const std::string length = http.get_header_value("Content-Length");
     unsigned long long declared = 0;
     const auto [end, error] =
@@ -285,8 +281,9 @@ bool Router::Screen(const httplib::Request& http, std::size_t body_limit,
     Status status = CheckFraming(http);
     if (status.ok())
         status = CheckRawPath(http);
-    if (status.ok()) {
-        // The route's own limit when the path names one (1 MiB for JSON routes by default).
+    if (status.ok() && http.has_header("Content-Length")) {
+        // The route's own limit when the path names one (1 MiB for JSON routes by default). Only
+        // requests with a body pay for this second route lookup.
         const Match match = Find(http.method, http.path);
         const std::size_t limit = match.route != nullptr ? match.route->max_body_bytes : body_limit;
         status = CheckDeclaredLength(http, limit);

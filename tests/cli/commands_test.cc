@@ -54,6 +54,12 @@ std::string ReadFile(const fs::path& path) {
     return contents.str();
 }
 
+// Runs `command` through the shell and returns its exit status, or -1 when a signal ended it.
+int ShellExitCode(const std::string& command) {
+    const int status = std::system(command.c_str());
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 // Runs menjin with `args`, capturing stdout and stderr in files inside `scratch`. A non-empty
 // `environment` (e.g. "-u NAME" or "NAME=value") is passed to env(1) in front of the command.
 CommandResult RunMenjin(const std::vector<std::string>& args, const TempDir& scratch,
@@ -71,10 +77,8 @@ CommandResult RunMenjin(const std::vector<std::string>& args, const TempDir& scr
     command += ShellQuoted(out.string());
     command += " 2>";
     command += ShellQuoted(err.string());
-    const int status = std::system(command.c_str());
     CommandResult result;
-    if (status != -1 && WIFEXITED(status))
-        result.exit_code = WEXITSTATUS(status);
+    result.exit_code = ShellExitCode(command);
     result.out = ReadFile(out);
     result.err = ReadFile(err);
     return result;
@@ -305,10 +309,9 @@ TEST(MenjinCommandTest, LostOutputIsAnError) {
     const std::string command =
         ShellQuoted(MENJIN_EXECUTABLE) + " --version >/dev/full 2>" + ShellQuoted(err.string());
 
-    const int status = std::system(command.c_str());
+    const int exit_code = ShellExitCode(command);
 
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 1);
+    EXPECT_EQ(exit_code, 1);
     EXPECT_THAT(ReadFile(err), HasSubstr("cannot write standard output"));
 }
 
@@ -318,13 +321,12 @@ TEST(MenjinCommandTest, ClosedStdoutNeverReachesDataFiles) {
     const fs::path data = scratch.path() / "data";
     const std::string menjin = ShellQuoted(MENJIN_EXECUTABLE);
     const std::string folder = ShellQuoted(data.string());
-    ASSERT_EQ(std::system((menjin + " init --data " + folder + " >/dev/null 2>&1").c_str()), 0);
+    ASSERT_EQ(ShellExitCode(menjin + " init --data " + folder + " >/dev/null 2>&1"), 0);
 
-    const int status =
-        std::system((menjin + " estate list --data " + folder + " >&- 2>/dev/null").c_str());
+    const int exit_code =
+        ShellExitCode(menjin + " estate list --data " + folder + " >&- 2>/dev/null");
 
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_EQ(exit_code, 0);
     EXPECT_THAT(ReadFile(data / "menjin.lock"), Not(HasSubstr("[")));
 }
 
@@ -339,10 +341,9 @@ TEST(MenjinCommandTest, StartThroughDynamicLoader) {
                                 " " + ShellQuoted(MENJIN_EXECUTABLE) + " --version >" +
                                 ShellQuoted(out.string()) + " 2>/dev/null";
 
-    const int status = std::system(command.c_str());
+    const int exit_code = ShellExitCode(command);
 
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_EQ(exit_code, 0);
     EXPECT_THAT(ReadFile(out), HasSubstr("menjin "));
 }
 
@@ -360,8 +361,8 @@ TEST(MenjinCommandTest, NonFiniteNumbersRejected) {
     EXPECT_THAT(score.err, HasSubstr("'inf' is not a finite number"));
 }
 
-// Makes a model folder in `scratch` that links the ONNX files of `models` and holds a copy of
-// its manifest with `change` applied to the model named `name`.
+// Makes a model folder in `scratch` that links the ONNX files of `models` and contains a copy
+// of its manifest with `change` applied to the model named `name`.
 fs::path ModelsWithChange(const fs::path& models, const TempDir& scratch, const std::string& name,
                           const std::function<void(nlohmann::json&)>& change) {
     const fs::path copy = scratch.path() / "models";
