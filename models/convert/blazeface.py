@@ -52,6 +52,7 @@ def convert(package_root, out_path, variant="blazeface"):
     save(model, out_path)
     return {
         "opencv_rewrites": rewrites,
+        "custom_layers": opencv_tuning.custom_layers(model),
         "name": variant,
         "role": "detector",
         "family": "blazeface",

@@ -137,6 +137,14 @@ ModelSpec ParseModel(const json& entry, const fs::path& folder) {
     spec.package = source.value("package", "user");
     spec.version = source.value("version", "");
     spec.license = entry.value("license", "");
+    const json layers = entry.value("custom_layers", json::array());
+    for (const json& layer : layers.is_array() ? layers : json::array({nullptr})) {
+        if (!layer.is_string()) {
+            throw std::out_of_range("custom_layers of '" + spec.name + "' is " + layers.dump() +
+                                    ", expected a list of layer type names");
+        }
+        spec.custom_layers.push_back(layer.get<std::string>());
+    }
     return spec;
 }
 

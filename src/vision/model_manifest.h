@@ -41,6 +41,9 @@ struct ModelSpec {
     std::string package;                         // source npm package or "user"
     std::string version;
     std::string license;
+    // Layer types beyond OpenCV's own that the graph uses (menjin's fused layers), as the
+    // manifest lists them; LoadOnnxNet refuses types this build does not have.
+    std::vector<std::string> custom_layers;
 };
 
 // The parsed manifest: models by name, alignment templates and the default choices.

@@ -1,9 +1,13 @@
 #include "vision/onnx_net.h"
 
+#include <algorithm>
+
 #include <opencv2/core.hpp>
+#include <opencv2/core/utils/logger.hpp>
 
 #include "common/log.h"
 #include "common/sha256.h"
+#include "vision/separable_residual_layer.h"
 
 namespace menjin {
 
@@ -28,10 +32,40 @@ Status VerifyModelFile(const ModelSpec& spec) {
     return Status::Ok();
 }
 
-Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
-    MENJIN_RETURN_IF_ERROR(VerifyModelFile(spec));
+namespace {
+
+// Reads the graph. OpenCV warns about every node in a domain it has no table for, which is
+// every fused layer of ours, so a model that declares menjin's layers is read with OpenCV's
+// warnings off. The level is process-wide; models load at start, before other work.
+cv::dnn::Net ReadOnnx(const ModelSpec& spec) {
+    if (spec.custom_layers.empty())
+        return cv::dnn::readNetFromONNX(spec.file.string());
+    using cv::utils::logging::LogLevel;
+    const LogLevel before = cv::utils::logging::getLogLevel();
+    cv::utils::logging::setLogLevel(std::min(before, LogLevel::LOG_LEVEL_ERROR));
     try {
         cv::dnn::Net net = cv::dnn::readNetFromONNX(spec.file.string());
+        cv::utils::logging::setLogLevel(before);
+        return net;
+    } catch (...) {
+        cv::utils::logging::setLogLevel(before);
+        throw;
+    }
+}
+
+}  // namespace
+
+Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
+    MENJIN_RETURN_IF_ERROR(VerifyModelFile(spec));
+    RegisterMenjinLayers();
+    for (const std::string& layer : spec.custom_layers) {
+        if (layer != kSeparableResidualLayerType) {
+            return InvalidArgument("models: '" + spec.name + "' needs layer type '" + layer +
+                                   "', which this build of menjin does not have");
+        }
+    }
+    try {
+        cv::dnn::Net net = ReadOnnx(spec);
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
         for (const auto& [role, layer] : spec.outputs) {

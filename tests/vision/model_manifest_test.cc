@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "support/temp_dir.h"
+#include "vision/onnx_net.h"
 
 namespace menjin {
 namespace {
@@ -308,6 +309,35 @@ TEST(ModelManifestTest, DuplicateModelNamesAreInvalid) {
 
     ASSERT_FALSE(manifest.ok());
     EXPECT_THAT(manifest.status().message(), HasSubstr("two models are named 'emb'"));
+}
+
+TEST(ModelManifestTest, CustomLayersAreReadAndUnknownOnesRefusedAtLoad) {
+    TempDir dir;
+    dir.Write("d.onnx", "not read");
+    const auto manifest = [&](const std::string& layers) {
+        return ModelManifest::Load(dir.Write(
+            "manifest.json",
+            R"({"models": [{"name": "det", "role": "detector", "file": "d.onnx",
+                "input": {"width": 128, "height": 128}, "custom_layers": )" +
+                layers + "}]}"));
+    };
+
+    Result<ModelManifest> known = manifest(R"(["menjin.SeparableResidualBlock"])");
+    ASSERT_TRUE(known.ok()) << known.status().message();
+    EXPECT_THAT(known->models()[0].custom_layers,
+                ::testing::ElementsAre("menjin.SeparableResidualBlock"));
+
+    Result<ModelManifest> unknown = manifest(R"(["acme.Warp"])");
+    ASSERT_TRUE(unknown.ok()) << unknown.status().message();
+    Result<cv::dnn::Net> net = LoadOnnxNet(unknown->models()[0]);
+    ASSERT_FALSE(net.ok());
+    EXPECT_THAT(net.status().message(), HasSubstr("needs layer type 'acme.Warp'"));
+
+    for (const std::string& bad : {R"("menjin.SeparableResidualBlock")", "[1]"}) {
+        Result<ModelManifest> wrong = manifest(bad);
+        ASSERT_FALSE(wrong.ok()) << bad;
+        EXPECT_THAT(wrong.status().message(), HasSubstr("custom_layers of 'det'")) << bad;
+    }
 }
 
 }  // namespace
