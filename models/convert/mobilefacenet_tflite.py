@@ -336,6 +336,7 @@ def convert(package_root: str, out_path: str) -> dict:
 
     return {
         "opencv_rewrites": rewrites,
+        "custom_layers": opencv_tuning.custom_layers(onnx_model),
         "name": "mobilefacenet",
         "role": "embedder",
         "family": "generic",

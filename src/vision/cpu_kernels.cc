@@ -47,4 +47,9 @@ std::optional<std::string> OpenCvKernelRestriction(const CpuIdentity& cpu) {
     return std::nullopt;
 }
 
+bool CpuHasAvx2Fma() {
+    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return has;
+}
+
 }  // namespace menjin

@@ -15,6 +15,9 @@ struct CpuIdentity {
 // Reads the identity of the processor this process runs on. Safe to call from any thread.
 CpuIdentity IdentifyCpu();
 
+// Returns true when the processor has AVX2 and FMA, which menjin's own layers use.
+bool CpuHasAvx2Fma();
+
 // OpenCV picks its AVX-512 convolution kernels whenever the processor has AVX-512. AMD's
 // Zen 4 (family 0x19) runs 512-bit instructions in two 256-bit halves, and there OpenCV 4.6's
 // AVX2 kernels are faster. MobileFaceNet took 8.9 ms instead of 9.9 ms per face on one core

@@ -7,7 +7,7 @@
 
 #include "common/log.h"
 #include "common/sha256.h"
-#include "vision/separable_residual_layer.h"
+#include "vision/menjin_layers.h"
 
 namespace menjin {
 
@@ -59,7 +59,7 @@ Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
     MENJIN_RETURN_IF_ERROR(VerifyModelFile(spec));
     RegisterMenjinLayers();
     for (const std::string& layer : spec.custom_layers) {
-        if (layer != kSeparableResidualLayerType) {
+        if (!IsMenjinLayerType(layer)) {
             return InvalidArgument("models: '" + spec.name + "' needs layer type '" + layer +
                                    "', which this build of menjin does not have");
         }

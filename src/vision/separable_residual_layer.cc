@@ -4,13 +4,15 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/dnn/layer.details.hpp>
+
+#include "vision/cpu_kernels.h"
+#include "vision/menjin_layers.h"
 
 namespace menjin {
 namespace {
@@ -154,11 +156,6 @@ __attribute__((target("avx2,fma"))) void ForwardRowsAvx2(const float* x, float* 
     }
 }
 
-bool HasAvx2() {
-    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return has;
-}
-
 // OpenCV's side of the fused block: weights from the node's constant inputs, same output shape.
 class SeparableResidualLayer : public cv::dnn::Layer {
   public:
@@ -189,10 +186,6 @@ class SeparableResidualLayer : public cv::dnn::Layer {
         weights_.depthwise_bias = {blobs[1].ptr<float>(), expected[1]};
         weights_.pointwise = {blobs[2].ptr<float>(), expected[2]};
         weights_.pointwise_bias = {blobs[3].ptr<float>(), expected[3]};
-    }
-
-    static cv::Ptr<cv::dnn::Layer> create(cv::dnn::LayerParams& params) {
-        return cv::makePtr<SeparableResidualLayer>(params);
     }
 
     bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int,
@@ -228,17 +221,13 @@ class SeparableResidualLayer : public cv::dnn::Layer {
 
 }  // namespace
 
-void RegisterMenjinLayers() {
-    static std::once_flag once;
-    std::call_once(once, [] {
-        cv::dnn::LayerFactory::registerLayer(std::string(kSeparableResidualLayerType),
-                                             SeparableResidualLayer::create);
-    });
+cv::Ptr<cv::dnn::Layer> CreateSeparableResidualLayer(cv::dnn::LayerParams& params) {
+    return cv::makePtr<SeparableResidualLayer>(params);
 }
 
 void SeparableResidualForward(const float* x, float* y, int height, int width,
                               const SeparableResidualWeights& weights) {
-    if (!HasAvx2() || weights.channels % 4 != 0) {
+    if (!CpuHasAvx2Fma() || weights.channels % 4 != 0) {
         SeparableResidualReference(x, y, height, width, weights);
         return;
     }

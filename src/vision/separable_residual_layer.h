@@ -11,20 +11,12 @@
 // models/convert/opencv_tuning.py writes each such block as one ONNX node of this type. The
 // node's inputs are x and then the four weight tensors in the order of SeparableResidualWeights.
 //
-// Thread safety: the layer keeps no state between calls besides its weights; OpenCV runs one
-// forward of a network at a time. RegisterMenjinLayers may be called from any thread.
+// Thread safety: the layer keeps no state between calls besides its weights. menjin_layers.h
+// registers it with OpenCV.
 
 #include <span>
-#include <string_view>
 
 namespace menjin {
-
-// The ONNX domain and op type of the fused block, as OpenCV names the layer type.
-inline constexpr std::string_view kSeparableResidualLayerType = "menjin.SeparableResidualBlock";
-
-// Registers menjin's layer types with OpenCV DNN, once per process. Must run before a network
-// that uses them is read.
-void RegisterMenjinLayers();
 
 // Weights of one block with `channels` channels, as the ONNX node stores them.
 struct SeparableResidualWeights {
@@ -40,8 +32,8 @@ struct SeparableResidualWeights {
 void SeparableResidualForward(const float* x, float* y, int height, int width,
                               const SeparableResidualWeights& weights);
 
-// The same block computed directly from its definition, one output value at a time. Slow; the
-// tests compare the fast path with it.
+// The same block computed directly from its definition, one output value at a time. It is slow,
+// and the tests compare the fast path with it.
 void SeparableResidualReference(const float* x, float* y, int height, int width,
                                 const SeparableResidualWeights& weights);
 

@@ -22,11 +22,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_paths  # noqa: E402
 
 sys.path.insert(0, os.path.join(model_paths.REPO, "models", "reference"))
+sys.path.insert(0, os.path.join(model_paths.REPO, "models", "convert"))
 
 try:
     import cv2
 except ImportError:
     cv2 = None
+
+if cv2 is not None:
+    import menjin_layers
+
+    # The converted graph holds menjin's depthwise layers; cv2 runs them with the numpy version.
+    menjin_layers.register_with_opencv(cv2)
 
 try:
     import onnx

@@ -5,6 +5,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
+#include "vision/menjin_layers.h"
 #include "vision/separable_residual_layer.h"
 
 namespace menjin {
