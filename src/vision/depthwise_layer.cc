@@ -161,39 +161,21 @@ class DepthwiseLayer : public cv::dnn::Layer {
     explicit DepthwiseLayer(const cv::dnn::LayerParams& params) : Layer(params) {
         const std::string where = "layer '" + name + "' (" + std::string(kDepthwiseLayerType) + ")";
         geometry_ = ReadGeometry(params, where);
-        if (blobs.size() != 2 && blobs.size() != 3) {
-            CV_Error(cv::Error::StsBadArg, where + " needs 2 or 3 weight tensors, the node has " +
-                                               std::to_string(blobs.size()));
-        }
-        const int channels = blobs[0].dims > 0 ? blobs[0].size[0] : 0;
-        const std::size_t expected[] = {static_cast<std::size_t>(channels) * 9,
-                                        static_cast<std::size_t>(channels),
-                                        static_cast<std::size_t>(channels)};
-        for (std::size_t i = 0; i < blobs.size(); ++i) {
-            const std::string tensor = where + ": weight tensor " + std::to_string(i);
-            if (blobs[i].total() != expected[i] || channels < 1) {
-                CV_Error(cv::Error::StsBadArg, tensor + " has " + std::to_string(blobs[i].total()) +
-                                                   " values, expected " +
-                                                   std::to_string(expected[i]));
-            }
-            if (blobs[i].type() != CV_32F)
-                CV_Error(cv::Error::StsBadArg, tensor + " is not float32");
-            blobs[i] = blobs[i].isContinuous() ? blobs[i] : blobs[i].clone();
-        }
+        const int channels = blobs.empty() || blobs[0].dims < 1 ? 0 : blobs[0].size[0];
+        const std::size_t count = static_cast<std::size_t>(std::max(channels, 0));
+        const std::size_t expected[] = {count * 9, count, count};
+        const std::vector<std::span<const float>> values = CheckWeights(blobs, expected, 2, where);
         weights_.channels = channels;
-        weights_.kernel = {blobs[0].ptr<float>(), expected[0]};
-        weights_.bias = {blobs[1].ptr<float>(), expected[1]};
-        if (blobs.size() == 3)
-            weights_.slope = {blobs[2].ptr<float>(), expected[2]};
+        weights_.kernel = values[0];
+        weights_.bias = values[1];
+        if (values.size() == 3)
+            weights_.slope = values[2];
     }
 
     bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int,
                          std::vector<cv::dnn::MatShape>& outputs,
                          std::vector<cv::dnn::MatShape>&) const override {
-        if (inputs.size() != 1 || inputs[0].size() != 4 || inputs[0][1] != weights_.channels) {
-            CV_Error(cv::Error::StsBadArg, "layer '" + name + "' expects one NCHW input with " +
-                                               std::to_string(weights_.channels) + " channels");
-        }
+        CheckChannelInput(inputs, weights_.channels, name);
         cv::dnn::MatShape shape = inputs[0];
         shape[2] = geometry_.OutputSize(shape[2], geometry_.pad_top, geometry_.pad_bottom);
         shape[3] = geometry_.OutputSize(shape[3], geometry_.pad_left, geometry_.pad_right);
@@ -206,20 +188,11 @@ class DepthwiseLayer : public cv::dnn::Layer {
         return false;
     }
 
-    void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+    void forward(cv::InputArrayOfArrays inputs, cv::OutputArrayOfArrays outputs,
                  cv::OutputArrayOfArrays) override {
-        std::vector<cv::Mat> inputs, outputs;
-        inputs_arr.getMatVector(inputs);
-        outputs_arr.getMatVector(outputs);
-        const cv::Mat& x = inputs[0];
-        cv::Mat& y = outputs[0];
-        CV_Assert(x.type() == CV_32F && x.isContinuous() && y.isContinuous());
-        const std::size_t in_item = x.total() / x.size[0];
-        const std::size_t out_item = y.total() / y.size[0];
-        for (int n = 0; n < x.size[0]; ++n) {
-            DepthwiseForward(x.ptr<float>() + n * in_item, y.ptr<float>() + n * out_item, x.size[2],
-                             x.size[3], geometry_, weights_);
-        }
+        ForEachBatchItem(inputs, outputs, [this](const float* x, float* y, int height, int width) {
+            DepthwiseForward(x, y, height, width, geometry_, weights_);
+        });
     }
 
   private:

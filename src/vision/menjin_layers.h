@@ -6,7 +6,12 @@
 // (models/convert/menjin_layers.py defines them). OpenCV names the layer of such a node
 // "<domain>.<op type>", and it can read the graph only once these layer types are registered.
 
+#include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include <opencv2/dnn.hpp>
 
@@ -28,5 +33,20 @@ void RegisterMenjinLayers();
 // cv::Exception naming the layer and the tensor when the weights have the wrong size.
 cv::Ptr<cv::dnn::Layer> CreateSeparableResidualLayer(cv::dnn::LayerParams& params);
 cv::Ptr<cv::dnn::Layer> CreateDepthwiseLayer(cv::dnn::LayerParams& params);
+
+// Helpers for the layers above.
+//
+// Checks a node's constant inputs: at least `required` of them, at most expected.size(), with
+// expected[i] float32 values in tensor i. Makes each contiguous and returns their values. Throws
+// cv::Exception naming `where` (the layer) and the tensor.
+std::vector<std::span<const float>> CheckWeights(std::vector<cv::Mat>& blobs,
+                                                 std::span<const std::size_t> expected,
+                                                 std::size_t required, const std::string& where);
+// Throws cv::Exception unless `inputs` is one NCHW shape with `channels` channels.
+void CheckChannelInput(const std::vector<cv::dnn::MatShape>& inputs, int channels,
+                       const std::string& layer_name);
+// Calls `compute(x, y, height, width)` for each item of the batch in a layer's forward().
+void ForEachBatchItem(cv::InputArrayOfArrays inputs, cv::OutputArrayOfArrays outputs,
+                      const std::function<void(const float*, float*, int, int)>& compute);
 
 }  // namespace menjin

@@ -162,57 +162,30 @@ class SeparableResidualLayer : public cv::dnn::Layer {
     explicit SeparableResidualLayer(const cv::dnn::LayerParams& params) : Layer(params) {
         const std::string where =
             "layer '" + name + "' (" + std::string(kSeparableResidualLayerType) + ")";
-        if (blobs.size() != 4) {
-            CV_Error(cv::Error::StsBadArg, where + " needs 4 weight tensors, the node has " +
-                                               std::to_string(blobs.size()));
-        }
-        const int channels = blobs[0].dims > 0 ? blobs[0].size[0] : 0;
-        const std::size_t expected[] = {
-            static_cast<std::size_t>(channels) * 9, static_cast<std::size_t>(channels),
-            static_cast<std::size_t>(channels) * channels, static_cast<std::size_t>(channels)};
-        for (std::size_t i = 0; i < blobs.size(); ++i) {
-            const std::string tensor = where + ": weight tensor " + std::to_string(i);
-            if (blobs[i].total() != expected[i] || channels < 1) {
-                CV_Error(cv::Error::StsBadArg, tensor + " has " + std::to_string(blobs[i].total()) +
-                                                   " values, expected " +
-                                                   std::to_string(expected[i]));
-            }
-            if (blobs[i].type() != CV_32F)
-                CV_Error(cv::Error::StsBadArg, tensor + " is not float32");
-            blobs[i] = blobs[i].isContinuous() ? blobs[i] : blobs[i].clone();
-        }
+        const int channels = blobs.empty() || blobs[0].dims < 1 ? 0 : blobs[0].size[0];
+        const std::size_t count = static_cast<std::size_t>(std::max(channels, 0));
+        const std::size_t expected[] = {count * 9, count, count * count, count};
+        const std::vector<std::span<const float>> values = CheckWeights(blobs, expected, 4, where);
         weights_.channels = channels;
-        weights_.depthwise = {blobs[0].ptr<float>(), expected[0]};
-        weights_.depthwise_bias = {blobs[1].ptr<float>(), expected[1]};
-        weights_.pointwise = {blobs[2].ptr<float>(), expected[2]};
-        weights_.pointwise_bias = {blobs[3].ptr<float>(), expected[3]};
+        weights_.depthwise = values[0];
+        weights_.depthwise_bias = values[1];
+        weights_.pointwise = values[2];
+        weights_.pointwise_bias = values[3];
     }
 
     bool getMemoryShapes(const std::vector<cv::dnn::MatShape>& inputs, int,
                          std::vector<cv::dnn::MatShape>& outputs,
                          std::vector<cv::dnn::MatShape>&) const override {
-        if (inputs.size() != 1 || inputs[0].size() != 4 || inputs[0][1] != weights_.channels) {
-            CV_Error(cv::Error::StsBadArg, "layer '" + name + "' expects one NCHW input with " +
-                                               std::to_string(weights_.channels) + " channels");
-        }
+        CheckChannelInput(inputs, weights_.channels, name);
         outputs.assign(1, inputs[0]);
         return false;
     }
 
-    void forward(cv::InputArrayOfArrays inputs_arr, cv::OutputArrayOfArrays outputs_arr,
+    void forward(cv::InputArrayOfArrays inputs, cv::OutputArrayOfArrays outputs,
                  cv::OutputArrayOfArrays) override {
-        std::vector<cv::Mat> inputs, outputs;
-        inputs_arr.getMatVector(inputs);
-        outputs_arr.getMatVector(outputs);
-        const cv::Mat& x = inputs[0];
-        cv::Mat& y = outputs[0];
-        CV_Assert(x.type() == CV_32F && x.isContinuous() && y.isContinuous());
-        const int height = x.size[2], width = x.size[3];
-        const std::size_t item = static_cast<std::size_t>(weights_.channels) * height * width;
-        for (int n = 0; n < x.size[0]; ++n) {
-            SeparableResidualForward(x.ptr<float>() + n * item, y.ptr<float>() + n * item, height,
-                                     width, weights_);
-        }
+        ForEachBatchItem(inputs, outputs, [this](const float* x, float* y, int height, int width) {
+            SeparableResidualForward(x, y, height, width, weights_);
+        });
     }
 
   private:
