@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/engine_setup.h"
 #include "cli/json_output.h"
+#include "vision/cpu_kernels.h"
 #include "vision/face_aligner.h"
 #include "vision/face_selection.h"
 
@@ -214,6 +215,7 @@ int RunBench(const BenchFlags& flags) {
     // Which of OpenCV's kernels ran: a feature ending in '?' was switched off at start (see
     // vision/cpu_kernels.h).
     out["opencv_cpu_features"] = cv::getCPUFeaturesLine();
+    out["menjin_layer_kernels"] = CpuHasAvx2Fma() ? "AVX2" : "portable";
     out["frame"] = "640x480";
     out["frames"] = frames->size();
     out["images"] = images_dir;

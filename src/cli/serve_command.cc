@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "server/api_server.h"
 #include "server/welfare_scheduler.h"
+#include "vision/cpu_kernels.h"
 #include "vision/model_manifest.h"
 
 namespace menjin::cli {
@@ -122,8 +123,10 @@ void LogStart(const ServeFlags& flags, const ApiServer& server) {
     } else {
         MENJIN_LOG_INFO("server: serving the web console from '{}'", console.string());
     }
-    MENJIN_LOG_INFO("server: OpenCV {} with {} OpenCV threads; CPU kernels: {}", CV_VERSION,
-                    cv::getNumThreads(), cv::getCPUFeaturesLine());
+    MENJIN_LOG_INFO(
+        "server: OpenCV {} with {} OpenCV threads; CPU kernels: {}; menjin layer kernels: {}",
+        CV_VERSION, cv::getNumThreads(), cv::getCPUFeaturesLine(),
+        CpuHasAvx2Fma() ? "AVX2" : "portable");
 }
 
 Result<ApiServerOptions> ServerOptions(const ServeFlags& flags) {

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include <opencv2/core/utility.hpp>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -48,8 +50,15 @@ std::optional<std::string> OpenCvKernelRestriction(const CpuIdentity& cpu) {
 }
 
 bool CpuHasAvx2Fma() {
-    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    // OpenCV's check also honours OPENCV_CPU_DISABLE, so one setting switches both.
+#if defined(__x86_64__) || defined(__i386__)
+    static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                            cv::checkHardwareSupport(CV_CPU_AVX2) &&
+                            cv::checkHardwareSupport(CV_CPU_FMA3);
     return has;
+#else
+    return false;
+#endif
 }
 
 }  // namespace menjin

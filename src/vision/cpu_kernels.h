@@ -15,7 +15,8 @@ struct CpuIdentity {
 // Reads the identity of the processor this process runs on. Safe to call from any thread.
 CpuIdentity IdentifyCpu();
 
-// Returns true when the processor has AVX2 and FMA, which menjin's own layers use.
+// Returns true when the processor has AVX2 and FMA and OPENCV_CPU_DISABLE does not switch them
+// off. menjin's own layers use those kernels then, and portable loops otherwise.
 bool CpuHasAvx2Fma();
 
 // OpenCV picks its AVX-512 convolution kernels whenever the processor has AVX-512. AMD's

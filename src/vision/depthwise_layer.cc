@@ -100,8 +100,9 @@ struct PaddedPlane {
 __attribute__((target("avx2,fma"))) inline __m256 Activate(__m256 v, __m256 slope, bool prelu) {
     if (!prelu)
         return v;
+    // MAXPS and MINPS return their second operand when either is NaN, so a NaN passes through.
     const __m256 zero = _mm256_setzero_ps();
-    return _mm256_add_ps(_mm256_max_ps(v, zero), _mm256_mul_ps(slope, _mm256_min_ps(v, zero)));
+    return _mm256_add_ps(_mm256_max_ps(zero, v), _mm256_mul_ps(slope, _mm256_min_ps(zero, v)));
 }
 
 // Computes one output channel plane from its padded input plane.
@@ -146,6 +147,35 @@ __attribute__((target("avx2,fma"))) void PlaneAvx2(const PaddedPlane& plane, flo
     }
 }
 
+// The plane without intrinsics, for processors without AVX2.
+void PlanePortable(const PaddedPlane& plane, float* y, int out_height, int out_width, int stride,
+                   const float* k, float bias, float slope, bool prelu) {
+    // Each row is one loop over columns with the three input rows as plain pointers, which the
+    // compiler vectorises. std::max and std::min return their first argument for a NaN, so a
+    // NaN passes through.
+    const float negative_scale = prelu ? slope : 1.0f;
+    const int odd_half = stride == 1 ? 0 : 1;
+    const int third_tap = stride == 1 ? 2 : 1;  // offset of tap 2 in the row or its even half
+    // Local copies and restrict pointers tell the compiler that the output aliases nothing.
+    const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
+                k7 = k[7], k8 = k[8];
+    for (int r = 0; r < out_height; ++r) {
+        float* __restrict out = y + static_cast<std::size_t>(r) * out_width;
+        const float* a0 = plane.Row(stride * r, 0);
+        const float* a1 = plane.Row(stride * r, odd_half) + (stride == 1 ? 1 : 0);
+        const float* b0 = plane.Row(stride * r + 1, 0);
+        const float* b1 = plane.Row(stride * r + 1, odd_half) + (stride == 1 ? 1 : 0);
+        const float* c0 = plane.Row(stride * r + 2, 0);
+        const float* c1 = plane.Row(stride * r + 2, odd_half) + (stride == 1 ? 1 : 0);
+        for (int p = 0; p < out_width; ++p) {
+            const float sum = bias + k0 * a0[p] + k1 * a1[p] + k2 * a0[p + third_tap] + k3 * b0[p] +
+                              k4 * b1[p] + k5 * b0[p + third_tap] + k6 * c0[p] + k7 * c1[p] +
+                              k8 * c0[p + third_tap];
+            out[p] = std::max(sum, 0.0f) + negative_scale * std::min(sum, 0.0f);
+        }
+    }
+}
+
 // Returns the integers of an attribute as "[a, b, ...]" for messages.
 std::string IntList(const cv::dnn::DictValue& value) {
     std::string text = "[";
@@ -159,12 +189,15 @@ std::string IntList(const cv::dnn::DictValue& value) {
 class DepthwiseLayer : public cv::dnn::Layer {
   public:
     explicit DepthwiseLayer(const cv::dnn::LayerParams& params) : Layer(params) {
-        const std::string where = "layer '" + name + "' (" + std::string(kDepthwiseLayerType) + ")";
+        const std::string where = LayerDescription(params);
+        static constexpr std::string_view kAttributes[] = {"stride", "pad"};
+        RejectOtherAttributes(params, kAttributes);
         geometry_ = ReadGeometry(params, where);
         const int channels = blobs.empty() || blobs[0].dims < 1 ? 0 : blobs[0].size[0];
         const std::size_t count = static_cast<std::size_t>(std::max(channels, 0));
-        const std::size_t expected[] = {count * 9, count, count};
-        const std::vector<std::span<const float>> values = CheckWeights(blobs, expected, 2, where);
+        const WeightLayout expected[] = {
+            {"C x 1 x 3 x 3", count * 9}, {"bias, C", count}, {"PReLU slopes, C", count}};
+        const std::vector<std::span<const float>> values = CheckWeights(params, blobs, expected, 2);
         weights_.channels = channels;
         weights_.kernel = values[0];
         weights_.bias = values[1];
@@ -241,10 +274,7 @@ cv::Ptr<cv::dnn::Layer> CreateDepthwiseLayer(cv::dnn::LayerParams& params) {
 
 void DepthwiseForward(const float* x, float* y, int height, int width,
                       const DepthwiseGeometry& geometry, const DepthwiseWeights& weights) {
-    if (!CpuHasAvx2Fma()) {
-        DepthwiseReference(x, y, height, width, geometry, weights);
-        return;
-    }
+    const bool avx2 = CpuHasAvx2Fma();
     const int out_height = geometry.OutputSize(height, geometry.pad_top, geometry.pad_bottom);
     const int out_width = geometry.OutputSize(width, geometry.pad_left, geometry.pad_right);
     const std::size_t in_plane = static_cast<std::size_t>(height) * width;
@@ -254,9 +284,10 @@ void DepthwiseForward(const float* x, float* y, int height, int width,
         PaddedPlane plane;
         for (int c = range.start; c < range.end; ++c) {
             plane.Fill(x + c * in_plane, height, width, geometry, out_height, out_width);
-            PlaneAvx2(plane, y + c * out_plane, out_height, out_width, geometry.stride,
-                      weights.kernel.data() + c * 9, weights.bias[c],
-                      prelu ? weights.slope[c] : 0.0f, prelu);
+            const auto compute = avx2 ? PlaneAvx2 : PlanePortable;
+            compute(plane, y + c * out_plane, out_height, out_width, geometry.stride,
+                    weights.kernel.data() + c * 9, weights.bias[c], prelu ? weights.slope[c] : 0.0f,
+                    prelu);
         }
     });
 }

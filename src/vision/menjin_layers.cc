@@ -1,5 +1,6 @@
 #include "vision/menjin_layers.h"
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 
@@ -9,9 +10,40 @@ bool IsMenjinLayerType(std::string_view type) {
     return type == kSeparableResidualLayerType || type == kDepthwiseLayerType;
 }
 
-std::vector<std::span<const float>> CheckWeights(std::vector<cv::Mat>& blobs,
-                                                 std::span<const std::size_t> expected,
-                                                 std::size_t required, const std::string& where) {
+namespace {
+
+// Returns a shape as "2x3x4" for messages.
+std::string ShapeText(const int* sizes, int dims) {
+    std::string text;
+    for (int i = 0; i < dims; ++i)
+        text += (i ? "x" : "") + std::to_string(sizes[i]);
+    return dims == 0 ? "empty" : text;
+}
+
+}  // namespace
+
+std::string LayerDescription(const cv::dnn::LayerParams& params) {
+    return "layer '" + params.name + "' (" + params.type + ")";
+}
+
+void RejectOtherAttributes(const cv::dnn::LayerParams& params,
+                           std::span<const std::string_view> allowed) {
+    for (auto it = params.begin(); it != params.end(); ++it) {
+        const std::string& key = it->first;
+        if (key == "has_dynamic_shapes" ||
+            std::find(allowed.begin(), allowed.end(), key) != allowed.end()) {
+            continue;
+        }
+        CV_Error(cv::Error::StsBadArg, LayerDescription(params) + ": attribute '" + key +
+                                           "' is not supported by this layer");
+    }
+}
+
+std::vector<std::span<const float>> CheckWeights(const cv::dnn::LayerParams& params,
+                                                 std::vector<cv::Mat>& blobs,
+                                                 std::span<const WeightLayout> expected,
+                                                 std::size_t required) {
+    const std::string where = LayerDescription(params);
     if (blobs.size() < required || blobs.size() > expected.size()) {
         const std::string counts =
             required == expected.size()
@@ -21,18 +53,23 @@ std::vector<std::span<const float>> CheckWeights(std::vector<cv::Mat>& blobs,
                                            " weight tensors, the node has " +
                                            std::to_string(blobs.size()));
     }
+    const int channels = blobs[0].dims > 0 ? blobs[0].size[0] : 0;
     std::vector<std::span<const float>> values;
     for (std::size_t i = 0; i < blobs.size(); ++i) {
-        const std::string tensor = where + ": weight tensor " + std::to_string(i);
-        if (blobs[i].total() != expected[i] || expected[i] == 0) {
-            CV_Error(cv::Error::StsBadArg, tensor + " has " + std::to_string(blobs[i].total()) +
-                                               " values, expected " + std::to_string(expected[i]));
+        const std::string tensor = where + ": weight tensor " + std::to_string(i) + " (" +
+                                   std::string(expected[i].text) + ")";
+        if (channels < 1 || blobs[i].total() != expected[i].values) {
+            CV_Error(cv::Error::StsBadArg,
+                     tensor + " has shape " + ShapeText(blobs[i].size.p, blobs[i].dims) + ", " +
+                         std::to_string(blobs[i].total()) + " values, expected " +
+                         std::to_string(expected[i].values) + " with C = " +
+                         std::to_string(channels) + " from the first dimension of tensor 0");
         }
         if (blobs[i].type() != CV_32F)
             CV_Error(cv::Error::StsBadArg, tensor + " is not float32");
         if (!blobs[i].isContinuous())
             blobs[i] = blobs[i].clone();
-        values.emplace_back(blobs[i].ptr<float>(), expected[i]);
+        values.emplace_back(blobs[i].ptr<float>(), expected[i].values);
     }
     return values;
 }
@@ -40,8 +77,12 @@ std::vector<std::span<const float>> CheckWeights(std::vector<cv::Mat>& blobs,
 void CheckChannelInput(const std::vector<cv::dnn::MatShape>& inputs, int channels,
                        const std::string& layer_name) {
     if (inputs.size() != 1 || inputs[0].size() != 4 || inputs[0][1] != channels) {
+        const std::string got =
+            inputs.size() != 1
+                ? std::to_string(inputs.size()) + " inputs"
+                : "shape " + ShapeText(inputs[0].data(), static_cast<int>(inputs[0].size()));
         CV_Error(cv::Error::StsBadArg, "layer '" + layer_name + "' expects one NCHW input with " +
-                                           std::to_string(channels) + " channels");
+                                           std::to_string(channels) + " channels, got " + got);
     }
 }
 

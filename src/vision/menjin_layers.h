@@ -36,12 +36,25 @@ cv::Ptr<cv::dnn::Layer> CreateDepthwiseLayer(cv::dnn::LayerParams& params);
 
 // Helpers for the layers above.
 //
-// Checks a node's constant inputs: at least `required` of them, at most expected.size(), with
-// expected[i] float32 values in tensor i. Makes each contiguous and returns their values. Throws
-// cv::Exception naming `where` (the layer) and the tensor.
-std::vector<std::span<const float>> CheckWeights(std::vector<cv::Mat>& blobs,
-                                                 std::span<const std::size_t> expected,
-                                                 std::size_t required, const std::string& where);
+// Returns "layer '<name>' (<type>)" for messages.
+std::string LayerDescription(const cv::dnn::LayerParams& params);
+// Throws cv::Exception for a node attribute other than `allowed` (as OpenCV's importer names
+// them) and OpenCV's own bookkeeping entries.
+void RejectOtherAttributes(const cv::dnn::LayerParams& params,
+                           std::span<const std::string_view> allowed);
+// Layout of one constant input of a layer, in terms of the channel count C that the first
+// dimension of the first input gives.
+struct WeightLayout {
+    std::string_view text;  // e.g. "C x 1 x 3 x 3"
+    std::size_t values = 0;
+};
+// Checks a node's constant inputs: at least `required` of them, at most expected.size(), each
+// with the values of its layout in float32. Makes each contiguous and returns their values.
+// Throws cv::Exception naming the layer, the tensor and its shape.
+std::vector<std::span<const float>> CheckWeights(const cv::dnn::LayerParams& params,
+                                                 std::vector<cv::Mat>& blobs,
+                                                 std::span<const WeightLayout> expected,
+                                                 std::size_t required);
 // Throws cv::Exception unless `inputs` is one NCHW shape with `channels` channels.
 void CheckChannelInput(const std::vector<cv::dnn::MatShape>& inputs, int channels,
                        const std::string& layer_name);

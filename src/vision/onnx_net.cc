@@ -53,6 +53,22 @@ cv::dnn::Net ReadOnnx(const ModelSpec& spec) {
     }
 }
 
+// Checks that every menjin layer in the graph is listed in the manifest entry, which is what
+// keeps OpenCV's warnings about them quiet.
+Status CheckDeclaredLayers(cv::dnn::Net& net, const ModelSpec& spec) {
+    for (const std::string& name : net.getLayerNames()) {
+        const std::string& type = net.getLayer(net.getLayerId(name))->type;
+        if (IsMenjinLayerType(type) &&
+            std::find(spec.custom_layers.begin(), spec.custom_layers.end(), type) ==
+                spec.custom_layers.end()) {
+            return InvalidArgument("models: '" + spec.file.string() + "' uses layer type '" + type +
+                                   "', which the manifest entry of '" + spec.name +
+                                   "' does not list under custom_layers: rerun the setup command");
+        }
+    }
+    return Status::Ok();
+}
+
 }  // namespace
 
 Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
@@ -68,6 +84,7 @@ Result<cv::dnn::Net> LoadOnnxNet(const ModelSpec& spec) {
         cv::dnn::Net net = ReadOnnx(spec);
         net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
         net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
+        MENJIN_RETURN_IF_ERROR(CheckDeclaredLayers(net, spec));
         for (const auto& [role, layer] : spec.outputs) {
             if (net.getLayerId(layer) < 0) {
                 return InvalidArgument("models: output '" + role + "' of '" + spec.name +

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <opencv2/core.hpp>
+#include <opencv2/core/hal/intrin.hpp>
 #include <opencv2/dnn.hpp>
 #include <opencv2/dnn/layer.details.hpp>
 
@@ -37,8 +38,10 @@ struct RowRing {
 __attribute__((target("avx2,fma"))) inline void StoreResidualRelu(float* y, const float* x,
                                                                   __m256 sum, int count) {
     if (count >= 8) {
+        // MAXPS returns its second operand when either is NaN, so a NaN passes through as it
+        // does in OpenCV's own layers.
         __m256 value = _mm256_add_ps(sum, _mm256_loadu_ps(x));
-        _mm256_storeu_ps(y, _mm256_max_ps(value, _mm256_setzero_ps()));
+        _mm256_storeu_ps(y, _mm256_max_ps(_mm256_setzero_ps(), value));
         return;
     }
     alignas(32) float lanes[8];
@@ -118,10 +121,92 @@ __attribute__((target("avx2,fma"))) void PointwiseRow(const float* d, const floa
     }
 }
 
-// Output rows [first_row, end_row) with AVX2. Needs channels to be a multiple of 4.
-__attribute__((target("avx2,fma"))) void ForwardRowsAvx2(const float* x, float* y, int height,
-                                                         int width, int first_row, int end_row,
-                                                         const SeparableResidualWeights& w) {
+// The depthwise row without intrinsics, for processors without AVX2.
+void DepthwiseRowPortable(const float* above, const float* middle, const float* below,
+                          const float* k, float bias, int padded_width, float* __restrict out) {
+    const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
+                k7 = k[7], k8 = k[8];
+    for (int p = 0; p < padded_width; ++p) {
+        out[p] = bias + k0 * above[p] + k1 * above[p + 1] + k2 * above[p + 2] + k3 * middle[p] +
+                 k4 * middle[p + 1] + k5 * middle[p + 2] + k6 * below[p] + k7 * below[p + 1] +
+                 k8 * below[p + 2];
+    }
+}
+
+// Adds the residual to `sum` (columns of one row of one output channel), applies the ReLU and
+// stores the first `columns`. std::max returns its first argument for a NaN, so it passes.
+void StoreRowPortable(const float* sum, const float* x, float* y, int columns) {
+    for (int q = 0; q < columns; ++q)
+        y[q] = std::max(sum[q] + x[q], 0.0f);
+}
+
+// The pointwise row without AVX2, for output channels [first, end). Four output channels by
+// eight columns accumulate in OpenCV's 128-bit vector type (SSE2, present on every x86-64), so
+// each depthwise value is loaded once per four channels.
+void PointwiseRowPortable(const float* d, const float* x, float* y, int row, int height, int width,
+                          int first, int end, const SeparableResidualWeights& w) {
+    const int channels = w.channels;
+    const int padded = PaddedWidth(width);
+    const std::size_t plane = static_cast<std::size_t>(height) * width;
+    int k = first;
+    for (; k + 4 <= end; k += 4) {
+        const float* w0 = w.pointwise.data() + k * channels;
+        const float* w1 = w0 + channels;
+        const float* w2 = w1 + channels;
+        const float* w3 = w2 + channels;
+        for (int p = 0; p < width; p += 8) {
+            cv::v_float32x4 s00 = cv::v_setall_f32(w.pointwise_bias[k]), s01 = s00;
+            cv::v_float32x4 s10 = cv::v_setall_f32(w.pointwise_bias[k + 1]), s11 = s10;
+            cv::v_float32x4 s20 = cv::v_setall_f32(w.pointwise_bias[k + 2]), s21 = s20;
+            cv::v_float32x4 s30 = cv::v_setall_f32(w.pointwise_bias[k + 3]), s31 = s30;
+            const float* column = d + p;
+            for (int c = 0; c < channels; ++c, column += padded) {
+                const cv::v_float32x4 d0 = cv::v_load(column), d1 = cv::v_load(column + 4);
+                cv::v_float32x4 v = cv::v_setall_f32(w0[c]);
+                s00 = cv::v_muladd(v, d0, s00);
+                s01 = cv::v_muladd(v, d1, s01);
+                v = cv::v_setall_f32(w1[c]);
+                s10 = cv::v_muladd(v, d0, s10);
+                s11 = cv::v_muladd(v, d1, s11);
+                v = cv::v_setall_f32(w2[c]);
+                s20 = cv::v_muladd(v, d0, s20);
+                s21 = cv::v_muladd(v, d1, s21);
+                v = cv::v_setall_f32(w3[c]);
+                s30 = cv::v_muladd(v, d0, s30);
+                s31 = cv::v_muladd(v, d1, s31);
+            }
+            const int columns = std::min(8, width - p);
+            const std::size_t at = k * plane + static_cast<std::size_t>(row) * width + p;
+            float sums[4][8];
+            cv::v_store(sums[0], s00);
+            cv::v_store(sums[0] + 4, s01);
+            cv::v_store(sums[1], s10);
+            cv::v_store(sums[1] + 4, s11);
+            cv::v_store(sums[2], s20);
+            cv::v_store(sums[2] + 4, s21);
+            cv::v_store(sums[3], s30);
+            cv::v_store(sums[3] + 4, s31);
+            for (int i = 0; i < 4; ++i)
+                StoreRowPortable(sums[i], x + at + i * plane, y + at + i * plane, columns);
+        }
+    }
+    std::vector<float> sum(padded);
+    for (; k < end; ++k) {
+        std::fill(sum.begin(), sum.end(), w.pointwise_bias[k]);
+        for (int c = 0; c < channels; ++c) {
+            const float weight = w.pointwise[k * channels + c];
+            const float* column = d + c * padded;
+            for (int p = 0; p < padded; ++p)
+                sum[p] += weight * column[p];
+        }
+        const std::size_t at = k * plane + static_cast<std::size_t>(row) * width;
+        StoreRowPortable(sum.data(), x + at, y + at, width);
+    }
+}
+
+// Computes output rows [first_row, end_row), with AVX2 kernels when `avx2` is set.
+void ForwardRows(const float* x, float* y, int height, int width, int first_row, int end_row,
+                 const SeparableResidualWeights& w, bool avx2) {
     const int channels = w.channels;
     const int padded = PaddedWidth(width);
     RowRing ring;
@@ -148,11 +233,20 @@ __attribute__((target("avx2,fma"))) void ForwardRowsAvx2(const float* x, float* 
                 copy_row(c, r + 1);
             const float* above = r > 0 ? ring.Slot(c, r + 2) : ring.zeros;  // (r - 1) mod 3
             const float* below = r + 1 < height ? ring.Slot(c, r + 1) : ring.zeros;
-            DepthwiseRow(above, ring.Slot(c, r), below, w.depthwise.data() + c * 9,
-                         w.depthwise_bias[c], padded, d + c * padded);
+            const float* kernel = w.depthwise.data() + c * 9;
+            if (avx2) {
+                DepthwiseRow(above, ring.Slot(c, r), below, kernel, w.depthwise_bias[c], padded,
+                             d + c * padded);
+            } else {
+                DepthwiseRowPortable(above, ring.Slot(c, r), below, kernel, w.depthwise_bias[c],
+                                     padded, d + c * padded);
+            }
         }
-        for (int k = 0; k < channels; k += 4)
+        // The AVX2 kernel takes four output channels at a time; the rest go the portable way.
+        const int blocked = avx2 ? channels - channels % 4 : 0;
+        for (int k = 0; k < blocked; k += 4)
             PointwiseRow(d, x, y, r, height, width, k, w);
+        PointwiseRowPortable(d, x, y, r, height, width, blocked, channels, w);
     }
 }
 
@@ -160,12 +254,14 @@ __attribute__((target("avx2,fma"))) void ForwardRowsAvx2(const float* x, float* 
 class SeparableResidualLayer : public cv::dnn::Layer {
   public:
     explicit SeparableResidualLayer(const cv::dnn::LayerParams& params) : Layer(params) {
-        const std::string where =
-            "layer '" + name + "' (" + std::string(kSeparableResidualLayerType) + ")";
+        RejectOtherAttributes(params, {});
         const int channels = blobs.empty() || blobs[0].dims < 1 ? 0 : blobs[0].size[0];
         const std::size_t count = static_cast<std::size_t>(std::max(channels, 0));
-        const std::size_t expected[] = {count * 9, count, count * count, count};
-        const std::vector<std::span<const float>> values = CheckWeights(blobs, expected, 4, where);
+        const WeightLayout expected[] = {{"depthwise, C x 1 x 3 x 3", count * 9},
+                                         {"depthwise bias, C", count},
+                                         {"pointwise, C x C x 1 x 1", count * count},
+                                         {"pointwise bias, C", count}};
+        const std::vector<std::span<const float>> values = CheckWeights(params, blobs, expected, 4);
         weights_.channels = channels;
         weights_.depthwise = values[0];
         weights_.depthwise_bias = values[1];
@@ -200,10 +296,7 @@ cv::Ptr<cv::dnn::Layer> CreateSeparableResidualLayer(cv::dnn::LayerParams& param
 
 void SeparableResidualForward(const float* x, float* y, int height, int width,
                               const SeparableResidualWeights& weights) {
-    if (!CpuHasAvx2Fma() || weights.channels % 4 != 0) {
-        SeparableResidualReference(x, y, height, width, weights);
-        return;
-    }
+    const bool avx2 = CpuHasAvx2Fma();
     // Bands of rows run in parallel when OpenCV has more than one thread; each band keeps its
     // own rows of cache.
     const int bands = std::clamp(std::min(cv::getNumThreads(), height / 4), 1, height);
@@ -211,7 +304,7 @@ void SeparableResidualForward(const float* x, float* y, int height, int width,
         for (int band = range.start; band < range.end; ++band) {
             const int first = static_cast<int>(static_cast<long>(height) * band / bands);
             const int end = static_cast<int>(static_cast<long>(height) * (band + 1) / bands);
-            ForwardRowsAvx2(x, y, height, width, first, end, weights);
+            ForwardRows(x, y, height, width, first, end, weights, avx2);
         }
     });
 }

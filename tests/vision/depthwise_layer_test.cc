@@ -1,6 +1,10 @@
 // The depthwise layer: its fast path against the direct computation for every stride and
 // padding it takes, and the layer inside OpenCV against OpenCV's own convolution and PReLU.
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
@@ -106,6 +110,18 @@ TEST(DepthwiseLayerTest, LayerMatchesOpenCvLayers) {
     const cv::Mat got = fused.forward("depthwise").clone();
     ASSERT_EQ(got.size, want.size);
     EXPECT_LT(MaxDifference(got, want), 1e-5);
+}
+
+TEST(DepthwiseLayerTest, NanPassesThroughPrelu) {
+    cv::RNG rng(25);
+    const Layer layer = RandomLayer(4, rng);
+    cv::Mat x = Random({4, 6, 10}, rng);
+    x.ptr<float>()[13] = std::numeric_limits<float>::quiet_NaN();
+    const DepthwiseGeometry g{1, 1, 1, 1, 1};
+    cv::Mat y(x.dims, x.size.p, CV_32F);
+    DepthwiseForward(x.ptr<float>(), y.ptr<float>(), 6, 10, g, layer.Weights(true));
+    const float* values = y.ptr<float>();
+    EXPECT_TRUE(std::any_of(values, values + y.total(), [](float v) { return std::isnan(v); }));
 }
 
 TEST(DepthwiseLayerTest, BadGeometryIsRejectedByName) {

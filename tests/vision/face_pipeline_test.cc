@@ -13,6 +13,7 @@
 #include "support/temp_dir.h"
 #include "support/test_paths.h"
 #include "vision/blazeface_decoder.h"
+#include "vision/onnx_net.h"
 #include "vision/score_calibration.h"
 
 namespace menjin {
@@ -337,6 +338,18 @@ TEST_F(FacePipelineTest, UnknownDetectorModelIsNotFound) {
 
     ASSERT_FALSE(pipeline.ok());
     EXPECT_EQ(pipeline.status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(FacePipelineTest, UndeclaredCustomLayerIsRejected) {
+    Result<ModelSpec> spec = manifest_.Find("blazeface");
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
+    ASSERT_FALSE(spec->custom_layers.empty());
+    spec->custom_layers.clear();
+
+    Result<cv::dnn::Net> net = LoadOnnxNet(*spec);
+
+    ASSERT_FALSE(net.ok());
+    EXPECT_THAT(net.status().message(), HasSubstr("does not list under custom_layers"));
 }
 
 }  // namespace

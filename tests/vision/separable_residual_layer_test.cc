@@ -1,10 +1,16 @@
 // The fused residual block: its fast path against the direct computation, and the layer inside
 // OpenCV against the same block built from OpenCV's own layers.
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
+#include "vision/cpu_kernels.h"
 #include "vision/menjin_layers.h"
 #include "vision/separable_residual_layer.h"
 
@@ -42,8 +48,10 @@ double MaxDifference(const cv::Mat& a, const cv::Mat& b) {
 TEST(SeparableResidualTest, FastPathMatchesDefinition) {
     cv::RNG rng(11);
     // Widths around the 8- and 16-column blocks, single rows, and BlazeFace's own shapes.
-    const int shapes[][3] = {{4, 1, 1},    {4, 2, 7},    {8, 5, 8},    {8, 3, 9},
-                             {12, 4, 15},  {16, 6, 16},  {16, 7, 17},  {24, 9, 33},
+    // Channel counts that are not a multiple of 4 take the portable loops for the remainder.
+    // Channel counts that are not a multiple of 4 take the portable loops for the remainder.
+    const int shapes[][3] = {{4, 1, 1},    {4, 2, 7},    {3, 4, 9},    {6, 5, 20},  {8, 5, 8},
+                             {8, 3, 9},    {12, 4, 15},  {16, 6, 16},  {16, 7, 17}, {24, 9, 33},
                              {48, 24, 32}, {96, 12, 16}, {24, 96, 128}};
     for (const auto& [channels, height, width] : shapes) {
         const Block block = RandomBlock(channels, rng);
@@ -55,6 +63,25 @@ TEST(SeparableResidualTest, FastPathMatchesDefinition) {
         EXPECT_LT(MaxDifference(fast, direct), 1e-4)
             << channels << " channels, " << height << "x" << width;
     }
+}
+
+TEST(SeparableResidualTest, KernelsFollowOpenCvSwitch) {
+    // The portable run of this test switches AVX2 off through OPENCV_CPU_DISABLE.
+    if (std::getenv("MENJIN_EXPECT_PORTABLE_LAYERS") != nullptr)
+        EXPECT_FALSE(CpuHasAvx2Fma());
+    else
+        EXPECT_EQ(CpuHasAvx2Fma(), cv::checkHardwareSupport(CV_CPU_AVX2));
+}
+
+TEST(SeparableResidualTest, NanPassesThrough) {
+    cv::RNG rng(16);
+    const Block block = RandomBlock(8, rng);
+    cv::Mat x = Random({8, 3, 20}, rng);
+    x.ptr<float>()[25] = std::numeric_limits<float>::quiet_NaN();
+    cv::Mat y(x.dims, x.size.p, CV_32F);
+    SeparableResidualForward(x.ptr<float>(), y.ptr<float>(), 3, 20, block.Weights());
+    const float* values = y.ptr<float>();
+    EXPECT_TRUE(std::any_of(values, values + y.total(), [](float v) { return std::isnan(v); }));
 }
 
 TEST(SeparableResidualTest, ParallelBandsMatchOneThread) {
@@ -133,7 +160,28 @@ TEST(SeparableResidualTest, WrongWeightsAreRefusedByName) {
         fused.forward();
         FAIL() << "a 8x4 pointwise tensor was accepted";
     } catch (const cv::Exception& e) {
-        EXPECT_NE(std::string(e.what()).find("weight tensor 2 has 32 values, expected 64"),
+        EXPECT_NE(std::string(e.what()).find("weight tensor 2 (pointwise, C x C x 1 x 1) has shape "
+                                             "8x4x1x1, 32 values, expected 64"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(SeparableResidualTest, AttributesAreRejectedByName) {
+    cv::RNG rng(17);
+    const Block block = RandomBlock(8, rng);
+    RegisterMenjinLayers();
+    cv::dnn::Net net;
+    cv::dnn::LayerParams params;
+    params.blobs = {block.depthwise, block.depthwise_bias, block.pointwise, block.pointwise_bias};
+    params.set("stride", 2);
+    net.addLayerToPrev("block", std::string(kSeparableResidualLayerType), params);
+    net.setInput(Random({1, 8, 4, 4}, rng));
+    try {
+        net.forward();
+        FAIL() << "a stride attribute was accepted";
+    } catch (const cv::Exception& e) {
+        EXPECT_NE(std::string(e.what()).find("attribute 'stride' is not supported"),
                   std::string::npos)
             << e.what();
     }
