@@ -6,9 +6,9 @@ channels with bias, the residual addition and a ReLU. Inputs: x (NCHW), depthwis
 (C, 1, 3, 3), depthwise bias (C), pointwise weights (C, C, 1, 1), pointwise bias (C). menjin's
 C++ layer (src/vision/separable_residual_layer.cc) computes it in one pass.
 
-Depthwise3x3 (domain "menjin", version 1) is a 3x3 depthwise convolution with bias and the Conv
-attributes strides ([1, 1] or [2, 2]) and pads (top, left, bottom, right, each 0 to 2), followed
-by a per-channel PReLU when a fourth input gives the slopes. Inputs: x, weights (C, 1, 3, 3),
+Depthwise3x3 (domain "menjin", version 1) is a 3x3 depthwise convolution with bias. It takes the
+Conv attributes strides ([1, 1] or [2, 2]) and pads (top, left, bottom, right, each 0 to 2). A
+per-channel PReLU follows when a fourth input gives the slopes. Inputs: x, weights (C, 1, 3, 3),
 bias (C), optional slopes (C). menjin's C++ layer (src/vision/depthwise_layer.cc) pads in cache
 instead of through a separate Padding layer.
 

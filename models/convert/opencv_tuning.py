@@ -298,7 +298,7 @@ def _declare_domain(model):
 
 
 def custom_layers(model):
-    """The OpenCV layer types of menjin's own operators that `model` uses, sorted."""
+    """Returns the OpenCV layer types of menjin's own operators that `model` uses, sorted."""
     return sorted({menjin_layers.opencv_type(node.op_type) for node in model.graph.node
                    if node.domain == menjin_layers.DOMAIN})
 

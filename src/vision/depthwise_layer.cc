@@ -74,7 +74,7 @@ struct PaddedPlane {
     }
 
     // Writes in[2q - pad] to even[q] and in[2q + 1 - pad] to odd[q] wherever those columns
-    // exist; the rest of both rows stays zero.
+    // exist. The rest of both rows stays zero.
     void SplitColumns(const float* in, int width, int pad, float* even, float* odd) const {
         int q = 0;
         for (; q < row_length && 2 * q - pad < 0; ++q) {
