@@ -1,8 +1,8 @@
 // Gate decisions over HTTP under load: a real `menjin serve` child process on 127.0.0.1,
 // driven through POST /api/v1/gates/{gate_id}/decisions with one JPEG per request by 1, 4 and
 // 16 simulated gates in a closed loop (each gate sends again as soon as it has its decision),
-// then by 16 gates in an open loop that sends one approach per gate per second, which is
-// what a busy estate gate sees.
+// then by 16 gates in open loops that send one approach per gate per second, which is what a
+// busy estate gate sees, and three per second, to show the headroom.
 //
 // Set-up, before any clock starts: a fresh data folder in /tmp with one estate and 16 gates,
 // the first photo of each of the first --people identities of the photo set enrolled as a
@@ -14,6 +14,7 @@
 //
 // Usage: decision_load_bench [--faces DIR] [--models DIR] [--people N] [--seconds S]
 //                            [--pipelines N] [--opencv-threads N] [--range full|short]
+//                            [--open-rates 1,3]
 // Defaults: $MENJIN_FACES_DIR or the shared photo set beside the source tree, the models
 // folder of the build tree, 150 people, 20 s per closed-loop run (30 s open loop), and the
 // server's defaults: one face pipeline per core, as many OpenCV threads, the full-range
@@ -34,6 +35,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,7 +71,8 @@ struct Flags {
     int pipelines = Cores();
     int opencv_threads = Cores();
     std::string range = "full";
-    int keep_alive_requests = 1;  // the server's default
+    int keep_alive_requests = 1;           // the server's default
+    std::vector<int> open_rates = {1, 3};  // approaches per gate per second in the open loop
 };
 
 std::string EnvOr(const char* name, const std::string& fallback) {
@@ -99,6 +102,20 @@ Flags ParseFlags(int argc, char** argv) {
         flags.opencv_threads = std::stoi(values["--opencv-threads"]);
     if (values.count("--keep-alive-requests"))
         flags.keep_alive_requests = std::stoi(values["--keep-alive-requests"]);
+    if (values.count("--open-rates")) {
+        flags.open_rates.clear();
+        std::stringstream list(values["--open-rates"]);
+        for (std::string rate; std::getline(list, rate, ',');) {
+            flags.open_rates.push_back(std::stoi(rate));
+            if (flags.open_rates.back() < 1 || flags.open_rates.back() > 1000) {
+                std::fprintf(stderr,
+                             "decision_load_bench: --open-rates takes whole numbers from 1 "
+                             "to 1000 per gate per second, got %s\n",
+                             rate.c_str());
+                std::exit(2);
+            }
+        }
+    }
     return flags;
 }
 
@@ -291,10 +308,12 @@ nlohmann::json RunLoads(const Flags& flags, int port, const std::vector<GateDevi
             port, subset, frames, std::chrono::seconds(3), std::chrono::seconds(flags.seconds));
         runs.push_back(Report("closed loop", count, result));
     }
-    LoadResult open =
-        menjin::bench::RunOpenLoop(port, gates, frames, std::chrono::milliseconds(1000),
-                                   std::chrono::seconds(flags.seconds * 3 / 2));
-    runs.push_back(Report("open, 1/s per gate", gates.size(), open));
+    for (int rate : flags.open_rates) {
+        LoadResult open =
+            menjin::bench::RunOpenLoop(port, gates, frames, std::chrono::milliseconds(1000 / rate),
+                                       std::chrono::seconds(flags.seconds * 3 / 2));
+        runs.push_back(Report("open, " + std::to_string(rate) + "/s per gate", gates.size(), open));
+    }
     return runs;
 }
 
