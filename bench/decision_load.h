@@ -40,7 +40,7 @@ LoadResult RunClosedLoop(int port, const std::vector<GateDevice>& gates,
 // A latency runs from the scheduled send time, so a decision that waited for the gate's
 // previous one counts its wait too (no coordinated omission).
 LoadResult RunOpenLoop(int port, const std::vector<GateDevice>& gates,
-                       const std::vector<std::string>& frames, std::chrono::milliseconds interval,
+                       const std::vector<std::string>& frames, std::chrono::microseconds interval,
                        std::chrono::seconds duration);
 
 }  // namespace menjin::bench

@@ -26,9 +26,11 @@ struct DepthwiseGeometry {
     int pad_bottom = 0;
     int pad_right = 0;
 
-    // Returns the output size along an axis of `size` input values with the given padding.
+    // Returns the output size along an axis of `size` input values with the given padding, 0
+    // when the padded input is smaller than the kernel.
     int OutputSize(int size, int pad_before, int pad_after) const {
-        return (size + pad_before + pad_after - 3) / stride + 1;
+        const int span = size + pad_before + pad_after - 3;
+        return span < 0 ? 0 : span / stride + 1;
     }
 };
 

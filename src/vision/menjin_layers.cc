@@ -50,7 +50,7 @@ std::vector<std::span<const float>> CheckWeights(const cv::dnn::LayerParams& par
                 ? std::to_string(required)
                 : std::to_string(required) + " or " + std::to_string(expected.size());
         CV_Error(cv::Error::StsBadArg, where + " needs " + counts +
-                                           " weight tensors, the node has " +
+                                           " constant weight inputs, the node has " +
                                            std::to_string(blobs.size()));
     }
     const int channels = blobs[0].dims > 0 ? blobs[0].size[0] : 0;

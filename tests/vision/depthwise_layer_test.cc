@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
+#include "vision/cpu_kernels.h"
 #include "vision/depthwise_layer.h"
 #include "vision/menjin_layers.h"
 
@@ -41,6 +43,14 @@ Layer RandomLayer(int channels, cv::RNG& rng) {
 
 double MaxDifference(const cv::Mat& a, const cv::Mat& b) {
     return cv::norm(a.reshape(1, 1), b.reshape(1, 1), cv::NORM_INF);
+}
+
+TEST(DepthwiseLayerTest, KernelsFollowOpenCvSwitch) {
+    // The portable run of this test switches AVX2 off through OPENCV_CPU_DISABLE.
+    if (std::getenv("MENJIN_EXPECT_PORTABLE_LAYERS") != nullptr)
+        EXPECT_FALSE(CpuHasAvx2Fma());
+    else
+        EXPECT_EQ(CpuHasAvx2Fma(), cv::checkHardwareSupport(CV_CPU_AVX2));
 }
 
 TEST(DepthwiseLayerTest, FastPathMatchesDefinition) {
@@ -154,6 +164,13 @@ TEST(DepthwiseLayerTest, InputSmallerThanKernelIsRejected) {
     net.addLayerToPrev("depthwise", std::string(kDepthwiseLayerType), params);
     net.setInput(Random({1, 4, 2, 8}, rng));
     EXPECT_THROW(net.forward(), cv::Exception);
+
+    // At stride 2 a padded side of 2 must not round up to one output.
+    cv::dnn::LayerParams strided = DepthwiseParams(RandomLayer(4, rng), 2, {0, 0, 0, 0});
+    cv::dnn::Net strided_net;
+    strided_net.addLayerToPrev("depthwise", std::string(kDepthwiseLayerType), strided);
+    strided_net.setInput(Random({1, 4, 2, 9}, rng));
+    EXPECT_THROW(strided_net.forward(), cv::Exception);
 }
 
 }  // namespace
