@@ -306,7 +306,7 @@ def custom_layers(model):
 def tune(model):
     """Applies the rewrites in place, checks the model and returns the number of each."""
     folded = fold_pads_into_convs(model)
-    shapes = _shapes(model)  # before fusion: shape inference cannot see through fused nodes
+    shapes = _shapes(model)  # taken first, because shape inference cannot see through fused nodes
     fused = fuse_separable_residual_blocks(model)
     replaced = replace_depthwise_convs(model)
     widened = widen_narrow_depthwise(model, shapes)

@@ -147,7 +147,7 @@ __attribute__((target("avx2,fma"))) void PlaneAvx2(const PaddedPlane& plane, flo
     }
 }
 
-// The plane without intrinsics, for processors without AVX2.
+// Computes the plane without intrinsics, for processors without AVX2.
 void PlanePortable(const PaddedPlane& plane, float* y, int out_height, int out_width, int stride,
                    const float* k, float bias, float slope, bool prelu) {
     // Each row is one loop over columns with the three input rows as plain pointers, which the
@@ -179,8 +179,11 @@ void PlanePortable(const PaddedPlane& plane, float* y, int out_height, int out_w
 // Returns the integers of an attribute as "[a, b, ...]" for messages.
 std::string IntList(const cv::dnn::DictValue& value) {
     std::string text = "[";
-    for (int i = 0; i < value.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(value.get<int>(i));
+    for (int i = 0; i < value.size(); ++i) {
+        if (i > 0)
+            text += ", ";
+        text += std::to_string(value.get<int>(i));
+    }
     return text + "]";
 }
 

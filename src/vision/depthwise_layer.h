@@ -44,7 +44,7 @@ struct DepthwiseWeights {
 
 // Computes the layer for a channels x height x width tensor `x` into `y`, which has the output
 // size from `geometry`. Uses AVX2 and FMA where CpuHasAvx2Fma() allows, else plain loops that
-// the compiler vectorises for the baseline instruction set; both run channels in parallel.
+// the compiler vectorises for the baseline instruction set. Both run channels in parallel.
 void DepthwiseForward(const float* x, float* y, int height, int width,
                       const DepthwiseGeometry& geometry, const DepthwiseWeights& weights);
 

@@ -15,8 +15,11 @@ namespace {
 // Returns a shape as "2x3x4" for messages.
 std::string ShapeText(const int* sizes, int dims) {
     std::string text;
-    for (int i = 0; i < dims; ++i)
-        text += (i ? "x" : "") + std::to_string(sizes[i]);
+    for (int i = 0; i < dims; ++i) {
+        if (i > 0)
+            text += "x";
+        text += std::to_string(sizes[i]);
+    }
     return dims == 0 ? "empty" : text;
 }
 

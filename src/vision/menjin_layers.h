@@ -29,7 +29,7 @@ bool IsMenjinLayerType(std::string_view type);
 // that uses them is read. Safe to call from any thread.
 void RegisterMenjinLayers();
 
-// Create the layers from the parameters and constant inputs of their ONNX nodes. Both throw
+// Each creates its layer from the parameters and constant inputs of an ONNX node. Both throw
 // cv::Exception naming the layer and the tensor when the weights have the wrong size.
 cv::Ptr<cv::dnn::Layer> CreateSeparableResidualLayer(cv::dnn::LayerParams& params);
 cv::Ptr<cv::dnn::Layer> CreateDepthwiseLayer(cv::dnn::LayerParams& params);

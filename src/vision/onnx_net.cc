@@ -34,9 +34,9 @@ Status VerifyModelFile(const ModelSpec& spec) {
 
 namespace {
 
-// Reads the graph. OpenCV warns about every node in a domain it has no table for, which is
-// every fused layer of ours, so a model that declares menjin's layers is read with OpenCV's
-// warnings off. The level is process-wide; models load at start, before other work.
+// Reads the graph. OpenCV warns about every node in a domain it has no table for, which is every
+// menjin layer, so a model that declares menjin's layers is read with OpenCV's warnings off.
+// The level is process-wide, which is acceptable because models load at start, before other work.
 cv::dnn::Net ReadOnnx(const ModelSpec& spec) {
     if (spec.custom_layers.empty())
         return cv::dnn::readNetFromONNX(spec.file.string());

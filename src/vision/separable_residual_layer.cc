@@ -73,8 +73,8 @@ __attribute__((target("avx2,fma"))) void DepthwiseRow(const float* above, const 
     }
 }
 
-// Pointwise convolution of one row of depthwise results `d` (channels x padded width) for four
-// output channels from `first`, plus bias, residual and ReLU, written to row `row` of y.
+// Computes the pointwise convolution of one row of depthwise results `d` (channels x padded width)
+// for four output channels from `first`, plus bias, residual and ReLU, written to row `row` of y.
 __attribute__((target("avx2,fma"))) void PointwiseRow(const float* d, const float* x, float* y,
                                                       int row, int height, int width, int first,
                                                       const SeparableResidualWeights& w) {
@@ -121,7 +121,7 @@ __attribute__((target("avx2,fma"))) void PointwiseRow(const float* d, const floa
     }
 }
 
-// The depthwise row without intrinsics, for processors without AVX2.
+// Computes the depthwise row without intrinsics, for processors without AVX2.
 void DepthwiseRowPortable(const float* above, const float* middle, const float* below,
                           const float* k, float bias, int padded_width, float* __restrict out) {
     const float k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3], k4 = k[4], k5 = k[5], k6 = k[6],
@@ -140,8 +140,8 @@ void StoreRowPortable(const float* sum, const float* x, float* y, int columns) {
         y[q] = std::max(sum[q] + x[q], 0.0f);
 }
 
-// The pointwise row without AVX2, for output channels [first, end). Four output channels by
-// eight columns accumulate in OpenCV's 128-bit vector type (SSE2, present on every x86-64), so
+// Computes the pointwise row without AVX2, for output channels [first, end). Four output channels
+// by eight columns accumulate in OpenCV's 128-bit vector type (SSE2, present on every x86-64), so
 // each depthwise value is loaded once per four channels.
 void PointwiseRowPortable(const float* d, const float* x, float* y, int row, int height, int width,
                           int first, int end, const SeparableResidualWeights& w) {
@@ -190,7 +190,9 @@ void PointwiseRowPortable(const float* d, const float* x, float* y, int row, int
                 StoreRowPortable(sums[i], x + at + i * plane, y + at + i * plane, columns);
         }
     }
-    std::vector<float> sum(padded);
+    if (k == end)
+        return;
+    std::vector<float> sum(padded);  // only for channel counts that are not a multiple of 4
     for (; k < end; ++k) {
         std::fill(sum.begin(), sum.end(), w.pointwise_bias[k]);
         for (int c = 0; c < channels; ++c) {
@@ -242,7 +244,7 @@ void ForwardRows(const float* x, float* y, int height, int width, int first_row,
                                      padded, d + c * padded);
             }
         }
-        // The AVX2 kernel takes four output channels at a time; the rest go the portable way.
+        // The AVX2 kernel takes four output channels at a time. The rest go the portable way.
         const int blocked = avx2 ? channels - channels % 4 : 0;
         for (int k = 0; k < blocked; k += 4)
             PointwiseRow(d, x, y, r, height, width, k, w);
@@ -297,8 +299,8 @@ cv::Ptr<cv::dnn::Layer> CreateSeparableResidualLayer(cv::dnn::LayerParams& param
 void SeparableResidualForward(const float* x, float* y, int height, int width,
                               const SeparableResidualWeights& weights) {
     const bool avx2 = CpuHasAvx2Fma();
-    // Bands of rows run in parallel when OpenCV has more than one thread; each band keeps its
-    // own rows of cache.
+    // Bands of rows run in parallel when OpenCV has more than one thread. Each band keeps its
+    // own rows in cache.
     const int bands = std::clamp(std::min(cv::getNumThreads(), height / 4), 1, height);
     cv::parallel_for_(cv::Range(0, bands), [&](const cv::Range& range) {
         for (int band = range.start; band < range.end; ++band) {

@@ -29,7 +29,7 @@ struct SeparableResidualWeights {
 
 // Computes one block for a channels x height x width tensor `x` into `y` (same size, not
 // overlapping `x`). Uses AVX2 and FMA where CpuHasAvx2Fma() allows, else plain loops that the
-// compiler vectorises for the baseline instruction set; both run row bands in parallel.
+// compiler vectorises for the baseline instruction set. Both run row bands in parallel.
 void SeparableResidualForward(const float* x, float* y, int height, int width,
                               const SeparableResidualWeights& weights);
 

@@ -32,7 +32,7 @@ except ImportError:
 if cv2 is not None:
     import menjin_layers
 
-    # The converted graph holds menjin's depthwise layers; cv2 runs them with the numpy version.
+    # The converted graph contains menjin's depthwise layers; cv2 runs them with the numpy version.
     menjin_layers.register_with_opencv(cv2)
 
 try:

@@ -1,7 +1,7 @@
 """Tests of models/convert/opencv_tuning.py: the rewritten graphs give the same outputs in OpenCV.
 
-Fused residual blocks run in cv2 through the numpy version in models/convert/menjin_layers.py;
-the C++ layer is compared with OpenCV's own layers in tests/vision.
+menjin's operators run in cv2 through the numpy versions in models/convert/menjin_layers.py. The
+C++ layers are compared with OpenCV's own layers in tests/vision.
 
 Each test builds a small graph with random weights, tunes a copy and compares the two in
 OpenCV DNN on random input. Needs only Debian's python3-onnx, numpy and opencv.
@@ -67,7 +67,8 @@ class WidenNarrowDepthwiseTest(unittest.TestCase):
         before = _run(model, x)
         tuned = type(model)()
         tuned.CopyFrom(model)
-        # tune() now gives 3x3 depthwise layers to the menjin layer, so widen them directly.
+        # tune() hands 3x3 depthwise layers to the menjin layer, so these tests call the widening
+        # directly.
         self.assertEqual(opencv_tuning.widen_narrow_depthwise(tuned), expected_widened)
         after = _run(tuned, x)
         self.assertEqual(before.shape, after.shape)

@@ -3,25 +3,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
-#include "vision/cpu_kernels.h"
+#include "support/layer_testing.h"
 #include "vision/depthwise_layer.h"
 #include "vision/menjin_layers.h"
 
 namespace menjin {
 namespace {
 
-cv::Mat Random(std::vector<int> shape, cv::RNG& rng) {
-    cv::Mat values(static_cast<int>(shape.size()), shape.data(), CV_32F);
-    rng.fill(values, cv::RNG::UNIFORM, -1, 1);
-    return values;
-}
+using ::menjin::testing::MaxDifference;
+using ::menjin::testing::RandomTensor;
 
 struct Layer {
     cv::Mat kernel, bias, slope;
@@ -38,19 +34,12 @@ struct Layer {
 };
 
 Layer RandomLayer(int channels, cv::RNG& rng) {
-    return {Random({channels, 1, 3, 3}, rng), Random({channels}, rng), Random({channels}, rng)};
-}
-
-double MaxDifference(const cv::Mat& a, const cv::Mat& b) {
-    return cv::norm(a.reshape(1, 1), b.reshape(1, 1), cv::NORM_INF);
+    return {RandomTensor({channels, 1, 3, 3}, rng), RandomTensor({channels}, rng),
+            RandomTensor({channels}, rng)};
 }
 
 TEST(DepthwiseLayerTest, KernelsFollowOpenCvSwitch) {
-    // The portable run of this test switches AVX2 off through OPENCV_CPU_DISABLE.
-    if (std::getenv("MENJIN_EXPECT_PORTABLE_LAYERS") != nullptr)
-        EXPECT_FALSE(CpuHasAvx2Fma());
-    else
-        EXPECT_EQ(CpuHasAvx2Fma(), cv::checkHardwareSupport(CV_CPU_AVX2));
+    ::menjin::testing::ExpectLayerKernelsFollowEnvironment();
 }
 
 TEST(DepthwiseLayerTest, FastPathMatchesDefinition) {
@@ -67,8 +56,8 @@ TEST(DepthwiseLayerTest, FastPathMatchesDefinition) {
                 continue;
             for (const bool prelu : {false, true}) {
                 const Layer layer = RandomLayer(6, rng);
-                const cv::Mat x = Random({6, height, width}, rng);
-                cv::Mat fast = Random({6, out_height, out_width}, rng);
+                const cv::Mat x = RandomTensor({6, height, width}, rng);
+                cv::Mat fast = RandomTensor({6, out_height, out_width}, rng);
                 cv::Mat direct = fast.clone();
                 DepthwiseForward(x.ptr<float>(), fast.ptr<float>(), height, width, g,
                                  layer.Weights(prelu));
@@ -113,7 +102,7 @@ TEST(DepthwiseLayerTest, LayerMatchesOpenCvLayers) {
     cv::dnn::LayerParams params = DepthwiseParams(layer, 2, {1, 1, 1, 1});
     fused.addLayerToPrev("depthwise", std::string(kDepthwiseLayerType), params);
 
-    const cv::Mat x = Random({2, 16, 15, 22}, rng);
+    const cv::Mat x = RandomTensor({2, 16, 15, 22}, rng);
     standard.setInput(x);
     fused.setInput(x);
     const cv::Mat want = standard.forward("prelu").clone();
@@ -125,7 +114,7 @@ TEST(DepthwiseLayerTest, LayerMatchesOpenCvLayers) {
 TEST(DepthwiseLayerTest, NanPassesThroughPrelu) {
     cv::RNG rng(25);
     const Layer layer = RandomLayer(4, rng);
-    cv::Mat x = Random({4, 6, 10}, rng);
+    cv::Mat x = RandomTensor({4, 6, 10}, rng);
     x.ptr<float>()[13] = std::numeric_limits<float>::quiet_NaN();
     const DepthwiseGeometry g{1, 1, 1, 1, 1};
     cv::Mat y(x.dims, x.size.p, CV_32F);
@@ -146,7 +135,7 @@ TEST(DepthwiseLayerTest, BadGeometryIsRejectedByName) {
     for (auto [params, message] : cases) {
         cv::dnn::Net net;
         net.addLayerToPrev("depthwise", std::string(kDepthwiseLayerType), params);
-        net.setInput(Random({1, 4, 8, 8}, rng));
+        net.setInput(RandomTensor({1, 4, 8, 8}, rng));
         try {
             net.forward();
             ADD_FAILURE() << "accepted: " << message;
@@ -162,14 +151,14 @@ TEST(DepthwiseLayerTest, InputSmallerThanKernelIsRejected) {
     cv::dnn::LayerParams params = DepthwiseParams(RandomLayer(4, rng), 1, {0, 0, 0, 0});
     cv::dnn::Net net;
     net.addLayerToPrev("depthwise", std::string(kDepthwiseLayerType), params);
-    net.setInput(Random({1, 4, 2, 8}, rng));
+    net.setInput(RandomTensor({1, 4, 2, 8}, rng));
     EXPECT_THROW(net.forward(), cv::Exception);
 
     // At stride 2 a padded side of 2 must not round up to one output.
     cv::dnn::LayerParams strided = DepthwiseParams(RandomLayer(4, rng), 2, {0, 0, 0, 0});
     cv::dnn::Net strided_net;
     strided_net.addLayerToPrev("depthwise", std::string(kDepthwiseLayerType), strided);
-    strided_net.setInput(Random({1, 4, 2, 9}, rng));
+    strided_net.setInput(RandomTensor({1, 4, 2, 9}, rng));
     EXPECT_THROW(strided_net.forward(), cv::Exception);
 }
 

@@ -3,19 +3,21 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
 #include <gtest/gtest.h>
 #include <opencv2/core.hpp>
 #include <opencv2/dnn.hpp>
 
-#include "vision/cpu_kernels.h"
+#include "support/layer_testing.h"
 #include "vision/menjin_layers.h"
 #include "vision/separable_residual_layer.h"
 
 namespace menjin {
 namespace {
+
+using ::menjin::testing::MaxDifference;
+using ::menjin::testing::RandomTensor;
 
 struct Block {
     int channels;
@@ -30,32 +32,21 @@ struct Block {
     }
 };
 
-cv::Mat Random(std::vector<int> shape, cv::RNG& rng) {
-    cv::Mat values(static_cast<int>(shape.size()), shape.data(), CV_32F);
-    rng.fill(values, cv::RNG::UNIFORM, -1, 1);
-    return values;
-}
-
 Block RandomBlock(int channels, cv::RNG& rng) {
-    return {channels, Random({channels, 1, 3, 3}, rng), Random({channels}, rng),
-            Random({channels, channels, 1, 1}, rng), Random({channels}, rng)};
-}
-
-double MaxDifference(const cv::Mat& a, const cv::Mat& b) {
-    return cv::norm(a.reshape(1, 1), b.reshape(1, 1), cv::NORM_INF);
+    return {channels, RandomTensor({channels, 1, 3, 3}, rng), RandomTensor({channels}, rng),
+            RandomTensor({channels, channels, 1, 1}, rng), RandomTensor({channels}, rng)};
 }
 
 TEST(SeparableResidualTest, FastPathMatchesDefinition) {
     cv::RNG rng(11);
     // Widths around the 8- and 16-column blocks, single rows, and BlazeFace's own shapes.
     // Channel counts that are not a multiple of 4 take the portable loops for the remainder.
-    // Channel counts that are not a multiple of 4 take the portable loops for the remainder.
     const int shapes[][3] = {{4, 1, 1},    {4, 2, 7},    {3, 4, 9},    {6, 5, 20},  {8, 5, 8},
                              {8, 3, 9},    {12, 4, 15},  {16, 6, 16},  {16, 7, 17}, {24, 9, 33},
                              {48, 24, 32}, {96, 12, 16}, {24, 96, 128}};
     for (const auto& [channels, height, width] : shapes) {
         const Block block = RandomBlock(channels, rng);
-        const cv::Mat x = Random({channels, height, width}, rng);
+        const cv::Mat x = RandomTensor({channels, height, width}, rng);
         cv::Mat fast(x.dims, x.size.p, CV_32F), direct(x.dims, x.size.p, CV_32F);
         SeparableResidualForward(x.ptr<float>(), fast.ptr<float>(), height, width, block.Weights());
         SeparableResidualReference(x.ptr<float>(), direct.ptr<float>(), height, width,
@@ -66,17 +57,13 @@ TEST(SeparableResidualTest, FastPathMatchesDefinition) {
 }
 
 TEST(SeparableResidualTest, KernelsFollowOpenCvSwitch) {
-    // The portable run of this test switches AVX2 off through OPENCV_CPU_DISABLE.
-    if (std::getenv("MENJIN_EXPECT_PORTABLE_LAYERS") != nullptr)
-        EXPECT_FALSE(CpuHasAvx2Fma());
-    else
-        EXPECT_EQ(CpuHasAvx2Fma(), cv::checkHardwareSupport(CV_CPU_AVX2));
+    ::menjin::testing::ExpectLayerKernelsFollowEnvironment();
 }
 
 TEST(SeparableResidualTest, NanPassesThrough) {
     cv::RNG rng(16);
     const Block block = RandomBlock(8, rng);
-    cv::Mat x = Random({8, 3, 20}, rng);
+    cv::Mat x = RandomTensor({8, 3, 20}, rng);
     x.ptr<float>()[25] = std::numeric_limits<float>::quiet_NaN();
     cv::Mat y(x.dims, x.size.p, CV_32F);
     SeparableResidualForward(x.ptr<float>(), y.ptr<float>(), 3, 20, block.Weights());
@@ -87,7 +74,7 @@ TEST(SeparableResidualTest, NanPassesThrough) {
 TEST(SeparableResidualTest, ParallelBandsMatchOneThread) {
     cv::RNG rng(12);
     const Block block = RandomBlock(24, rng);
-    const cv::Mat x = Random({24, 37, 40}, rng);
+    const cv::Mat x = RandomTensor({24, 37, 40}, rng);
     cv::Mat one(x.dims, x.size.p, CV_32F), several(x.dims, x.size.p, CV_32F);
     const int threads = cv::getNumThreads();
     cv::setNumThreads(1);
@@ -139,7 +126,7 @@ cv::dnn::Net FusedNet(const Block& block) {
 TEST(SeparableResidualTest, LayerMatchesOpenCvLayers) {
     cv::RNG rng(13);
     const Block block = RandomBlock(24, rng);
-    const cv::Mat x = Random({2, 24, 20, 30}, rng);
+    const cv::Mat x = RandomTensor({2, 24, 20, 30}, rng);
     cv::dnn::Net standard = StandardNet(block);
     cv::dnn::Net fused = FusedNet(block);
     standard.setInput(x);
@@ -150,12 +137,12 @@ TEST(SeparableResidualTest, LayerMatchesOpenCvLayers) {
     EXPECT_LT(MaxDifference(got, want), 1e-4);
 }
 
-TEST(SeparableResidualTest, WrongWeightsAreRefusedByName) {
+TEST(SeparableResidualTest, WrongWeightsRejectedByName) {
     cv::RNG rng(14);
     Block block = RandomBlock(8, rng);
-    block.pointwise = Random({8, 4, 1, 1}, rng);
+    block.pointwise = RandomTensor({8, 4, 1, 1}, rng);
     cv::dnn::Net fused = FusedNet(block);
-    fused.setInput(Random({1, 8, 4, 4}, rng));
+    fused.setInput(RandomTensor({1, 8, 4, 4}, rng));
     try {
         fused.forward();
         FAIL() << "a 8x4 pointwise tensor was accepted";
@@ -176,7 +163,7 @@ TEST(SeparableResidualTest, AttributesAreRejectedByName) {
     params.blobs = {block.depthwise, block.depthwise_bias, block.pointwise, block.pointwise_bias};
     params.set("stride", 2);
     net.addLayerToPrev("block", std::string(kSeparableResidualLayerType), params);
-    net.setInput(Random({1, 8, 4, 4}, rng));
+    net.setInput(RandomTensor({1, 8, 4, 4}, rng));
     try {
         net.forward();
         FAIL() << "a stride attribute was accepted";
@@ -187,10 +174,10 @@ TEST(SeparableResidualTest, AttributesAreRejectedByName) {
     }
 }
 
-TEST(SeparableResidualTest, InputWithOtherChannelCountIsRefused) {
+TEST(SeparableResidualTest, OtherChannelCountRejected) {
     cv::RNG rng(15);
     cv::dnn::Net fused = FusedNet(RandomBlock(8, rng));
-    fused.setInput(Random({1, 6, 4, 4}, rng));
+    fused.setInput(RandomTensor({1, 6, 4, 4}, rng));
     EXPECT_THROW(fused.forward(), cv::Exception);
 }
 
