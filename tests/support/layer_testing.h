@@ -24,7 +24,7 @@ inline double MaxDifference(const cv::Mat& a, const cv::Mat& b) {
     return cv::norm(a.reshape(1, 1), b.reshape(1, 1), cv::NORM_INF);
 }
 
-// Checks that menjin's layers picked the kernels the environment asks for. The portable runs of
+// Checks that menjin's layers picked the kernels the environment requests. The portable runs of
 // the layer tests set MENJIN_EXPECT_PORTABLE_LAYERS and switch AVX2 off through
 // OPENCV_CPU_DISABLE, so they fail here if that switch stops working.
 inline void ExpectLayerKernelsFollowEnvironment() {
